@@ -1,0 +1,182 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Connection to the IXC MariaDB server. The project's own tables live in `syncSchema` on the same server. */
+export interface DatabaseConfig {
+  host: string;
+  port: number;
+  user: string;
+  /** Never logged. */
+  password: string;
+  /** IXC's database (read, and written only in its IoT tables). @defaultValue `ixcprovedor` */
+  ixcDatabase: string;
+  /** The project's own schema: sync state, audit, confirmations. @defaultValue `ixc_iot_sync` */
+  syncSchema: string;
+  /** @defaultValue 10 */
+  poolSize: number;
+}
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  /** The live consumer group. Replays use their own groups and never touch this one. */
+  groupId: string;
+  /** Debezium `topic.prefix`; topics are `<prefix>.<ixcDatabase>.<table>`. @defaultValue `ixc` */
+  topicPrefix: string;
+  /** Where undecodable records go. @defaultValue `ixc-iot-sync.dlq` */
+  dlqTopic: string;
+  /** Debezium heartbeat topic prefix. @defaultValue `__debezium-heartbeat` */
+  heartbeatTopicPrefix: string;
+  /** Upper bound of one fetch per partition, bytes. @defaultValue 4194304 */
+  maxBytesPerPartition: number;
+}
+
+export interface ConnectConfig {
+  /** Kafka Connect REST endpoint. @defaultValue `http://127.0.0.1:18083` */
+  url: string;
+  /** @defaultValue `ixc-mariadb-cdc` */
+  connectorName: string;
+}
+
+export interface IotConfig {
+  /** Platform base URL. Required by every command that calls the platform; there is no safe default. */
+  baseUrl: string | undefined;
+  /** Tenant id in external references (`ixc:<tenant>:…`), e.g. the ISP's CNPJ digits. */
+  tenantId: string | undefined;
+  /** `integracoes_iot.id` this deployment serves. @defaultValue 1 */
+  integrationId: number;
+  /** Override of `integracoes_iot.client_id`. */
+  clientId: string | undefined;
+  /** Override of `integracoes_iot.client_secret`. Never logged. */
+  clientSecret: string | undefined;
+  /** @defaultValue `/oauth/token` */
+  tokenPath: string;
+  /** @defaultValue `json` */
+  tokenEncoding: 'json' | 'form';
+  /** @defaultValue 5000 */
+  connectTimeoutMs: number;
+  /** @defaultValue 20000 */
+  readTimeoutMs: number;
+  /** Client-side cap on requests per second, per process. @defaultValue 20 */
+  maxRequestsPerSecond: number;
+  /** Client-side cap on requests in flight, per process. @defaultValue 8 */
+  maxConcurrency: number;
+  /** Attempts per HTTP call, first included. @defaultValue 5 */
+  retryAttempts: number;
+  /** A `Retry-After` longer than this reschedules the reconcile instead of sleeping. @defaultValue 10000 */
+  maxRetryAfterWaitMs: number;
+  /** Catalogue cache lifetime. @defaultValue 600000 */
+  catalogCacheMs: number;
+  /** Failure percentage (in a 10 s rolling window) that opens a breaker, per endpoint and for the host. @defaultValue 50 */
+  breakerErrorThresholdPercent: number;
+  /** Calls in the window before a breaker may open. @defaultValue 5 */
+  breakerVolumeThreshold: number;
+  /** How long an open breaker waits before letting one trial call through. @defaultValue 30000 */
+  breakerResetTimeoutMs: number;
+}
+
+export interface ReconcileConfig {
+  /** Reconcile slots per process. @defaultValue 4 */
+  concurrency: number;
+  /** Time budget of one reconcile; the lease covers twice this. @defaultValue 60000 */
+  budgetMs: number;
+  /** @defaultValue 120000 */
+  leaseMs: number;
+  /** Sleep after an empty claim. @defaultValue 1000 */
+  pollIntervalMs: number;
+  /** Consumer backlog (records) above which only `catchUpConcurrency` slots claim; 0 never holds slots back. @defaultValue 2000 */
+  catchUpBacklog: number;
+  /** Slots that keep reconciling while the consumer catches up on a burst. @defaultValue 1 */
+  catchUpConcurrency: number;
+  /** Bound on in-flight work at shutdown before aborting it. @defaultValue 30000 */
+  shutdownTimeoutMs: number;
+  /** `status` N (negativado): suspend or cancel. @defaultValue `suspend` */
+  negativadoPolicy: 'suspend' | 'cancel';
+  /** `status_internet` FA (overdue): suspend or keep active. @defaultValue `suspend` */
+  overduePolicy: 'suspend' | 'active';
+  /** One change revoking or cancelling more licences than this waits for `reconcile --confirm`. @defaultValue 50 */
+  blastRadiusThreshold: number;
+  /** Parked rows are retried at low priority this often. @defaultValue 3600000 */
+  parkedRetryIntervalMs: number;
+}
+
+export interface AuditConfig {
+  /** @defaultValue 90 */
+  retentionDays: number;
+  /** Rows deleted per purge batch. @defaultValue 5000 */
+  purgeBatchSize: number;
+}
+
+export interface OpsConfig {
+  /** @defaultValue `127.0.0.1` */
+  host: string;
+  /** @defaultValue 9464 */
+  port: number;
+  /** Bearer token required on the ops port when set (set it whenever host is not loopback). */
+  token: string | undefined;
+  /** Unready when partitions have lag and nothing advanced for this long. @defaultValue 120000 */
+  stallAfterMs: number;
+  /** How often consumer lag is measured (one probe read per partition whose committed offset moved). @defaultValue 15000 */
+  lagPollIntervalMs: number;
+  /** How often the connector state and the work set are read. @defaultValue 10000 */
+  pollIntervalMs: number;
+}
+
+export interface LogConfig {
+  /** @defaultValue `info` */
+  level: 'error' | 'warn' | 'info' | 'debug';
+  /** @defaultValue `json` */
+  format: 'json' | 'pretty';
+}
+
+/** The local CDC stack (no Docker): where jars, data and logs live and which ports it takes. */
+export interface StackConfig {
+  /** Jar cache, data and logs; outside the clone so a fresh clone reuses the download. @defaultValue `~/.cache/ixc-iot-sync/cdc` */
+  home: string;
+  /** @defaultValue 3307 */
+  dbPort: number;
+  /** @defaultValue 19092 */
+  kafkaPort: number;
+  /** @defaultValue 19093 */
+  controllerPort: number;
+  /** @defaultValue 18083 */
+  connectPort: number;
+  /** MariaDB host as Kafka Connect sees it (`stack register`; compose: `mariadb`). @defaultValue `127.0.0.1` */
+  connectorDbHost: string;
+  /** MariaDB port as Kafka Connect sees it. @defaultValue CDC_DB_PORT */
+  connectorDbPort: number;
+  /** Kafka bootstrap as Kafka Connect sees it (schema history). @defaultValue `127.0.0.1:<CDC_KAFKA_PORT>` */
+  connectorKafkaBootstrap: string;
+  /** Password of the connector's MariaDB user. Never logged. When unset, the local stack generates one per stack home. */
+  debeziumPassword: string | undefined;
+}
+
+export interface SandboxConfig {
+  /** @defaultValue `127.0.0.1` */
+  host: string;
+  /** @defaultValue 18080 */
+  port: number;
+  /** Optional JSON file the sandbox persists its state to. */
+  stateFile: string | undefined;
+  /** Client id the sandbox accepts; a random one is generated (and printed) when unset. */
+  clientId: string | undefined;
+  /** Client secret the sandbox accepts; a random one is generated when unset. Never logged. */
+  clientSecret: string | undefined;
+  /** Lifetime of the tokens the sandbox issues. @defaultValue 3600 */
+  tokenLifetimeSec: number;
+}
+
+export interface AppConfig {
+  db: DatabaseConfig;
+  kafka: KafkaConfig;
+  connect: ConnectConfig;
+  iot: IotConfig;
+  reconcile: ReconcileConfig;
+  audit: AuditConfig;
+  ops: OpsConfig;
+  log: LogConfig;
+  stack: StackConfig;
+  sandbox: SandboxConfig;
+}
+
+export const DEFAULT_STACK_HOME = path.join(os.homedir(), '.cache', 'ixc-iot-sync', 'cdc');

@@ -1,0 +1,140 @@
+import os from 'node:os';
+import path from 'node:path';
+import { AppConfig, DEFAULT_STACK_HOME } from './app-config';
+import { createEnvReader } from './env-reader';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const SCHEMA_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * Parses and validates the configuration from the environment. The only module that reads
+ * `process.env`; everything else receives the frozen result. Throws a ConfigError naming every
+ * offending variable. Every variable and default is documented in `.env.example`.
+ */
+export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
+  const r = createEnvReader(env);
+  const stackDbPort = r.int('CDC_DB_PORT', 3307, { min: 1, max: 65535 });
+  const kafkaPort = r.int('CDC_KAFKA_PORT', 19092, { min: 1, max: 65535 });
+  const connectPort = r.int('CDC_CONNECT_PORT', 18083, { min: 1, max: 65535 });
+  const reconcileBudgetMs = r.int('RECONCILE_BUDGET_MS', 60_000, { min: 1000 });
+
+  const config: AppConfig = {
+    db: {
+      host: r.str('IXC_DB_HOST', '127.0.0.1'),
+      port: r.int('IXC_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
+      user: r.str('IXC_DB_USER', 'root'),
+      password: r.str('IXC_DB_PASSWORD', ''),
+      ixcDatabase: r.str('IXC_DB_NAME', 'ixcprovedor'),
+      syncSchema: r.str('SYNC_DB_SCHEMA', 'ixc_iot_sync'),
+      poolSize: r.int('IXC_DB_POOL_SIZE', 10, { min: 1, max: 200 }),
+    },
+    kafka: {
+      brokers: r.str('KAFKA_BROKERS', `127.0.0.1:${kafkaPort}`).split(',').map((b) => b.trim()).filter(Boolean),
+      clientId: r.str('KAFKA_CLIENT_ID', 'ixc-iot-sync'),
+      groupId: r.str('KAFKA_GROUP_ID', 'ixc-iot-sync'),
+      topicPrefix: r.str('KAFKA_TOPIC_PREFIX', 'ixc'),
+      dlqTopic: r.str('KAFKA_DLQ_TOPIC', 'ixc-iot-sync.dlq'),
+      heartbeatTopicPrefix: r.str('KAFKA_HEARTBEAT_TOPIC_PREFIX', '__debezium-heartbeat'),
+      maxBytesPerPartition: r.int('KAFKA_MAX_BYTES_PER_PARTITION', 4_194_304, { min: 65_536, max: 67_108_864 }),
+    },
+    connect: {
+      url: r.url('CONNECT_URL', `http://127.0.0.1:${connectPort}`) ?? `http://127.0.0.1:${connectPort}`,
+      connectorName: r.str('CONNECTOR_NAME', 'ixc-mariadb-cdc'),
+    },
+    iot: {
+      baseUrl: r.url('IOT_BASE_URL'),
+      tenantId: r.optionalStr('IOT_TENANT_ID'),
+      integrationId: r.int('IOT_INTEGRATION_ID', 1, { min: 1 }),
+      clientId: r.optionalStr('IOT_CLIENT_ID'),
+      clientSecret: r.optionalStr('IOT_CLIENT_SECRET'),
+      tokenPath: r.str('IOT_TOKEN_PATH', '/oauth/token'),
+      tokenEncoding: r.oneOf('IOT_TOKEN_ENCODING', ['json', 'form'] as const, 'json'),
+      connectTimeoutMs: r.int('IOT_CONNECT_TIMEOUT_MS', 5000, { min: 100 }),
+      readTimeoutMs: r.int('IOT_READ_TIMEOUT_MS', 20_000, { min: 100 }),
+      maxRequestsPerSecond: r.int('IOT_MAX_RPS', 20, { min: 1 }),
+      maxConcurrency: r.int('IOT_MAX_CONCURRENCY', 8, { min: 1 }),
+      retryAttempts: r.int('IOT_RETRY_ATTEMPTS', 5, { min: 1, max: 20 }),
+      maxRetryAfterWaitMs: r.int('IOT_MAX_RETRY_AFTER_WAIT_MS', 10_000, { min: 0 }),
+      catalogCacheMs: r.int('IOT_CATALOG_CACHE_MS', 600_000, { min: 0 }),
+      breakerErrorThresholdPercent: r.int('IOT_BREAKER_ERROR_PERCENT', 50, { min: 1, max: 100 }),
+      breakerVolumeThreshold: r.int('IOT_BREAKER_VOLUME', 5, { min: 1 }),
+      breakerResetTimeoutMs: r.int('IOT_BREAKER_RESET_MS', 30_000, { min: 100 }),
+    },
+    reconcile: {
+      concurrency: r.int('RECONCILE_CONCURRENCY', 4, { min: 1, max: 256 }),
+      budgetMs: reconcileBudgetMs,
+      leaseMs: r.int('RECONCILE_LEASE_MS', reconcileBudgetMs * 2, { min: reconcileBudgetMs * 2 }),
+      pollIntervalMs: r.int('RECONCILE_POLL_INTERVAL_MS', 1000, { min: 10 }),
+      catchUpBacklog: r.int('RECONCILE_CATCH_UP_BACKLOG', 2000, { min: 0 }),
+      catchUpConcurrency: r.int('RECONCILE_CATCH_UP_CONCURRENCY', 1, { min: 1, max: 256 }),
+      shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 30_000, { min: 0 }),
+      negativadoPolicy: r.oneOf('POLICY_NEGATIVADO', ['suspend', 'cancel'] as const, 'suspend'),
+      overduePolicy: r.oneOf('POLICY_OVERDUE', ['suspend', 'active'] as const, 'suspend'),
+      blastRadiusThreshold: r.int('BLAST_RADIUS_THRESHOLD', 50, { min: 0 }),
+      parkedRetryIntervalMs: r.int('PARKED_RETRY_INTERVAL_MS', 3_600_000, { min: 1000 }),
+    },
+    audit: {
+      retentionDays: r.int('AUDIT_RETENTION_DAYS', 90, { min: 1 }),
+      purgeBatchSize: r.int('AUDIT_PURGE_BATCH_SIZE', 5000, { min: 1 }),
+    },
+    ops: {
+      host: r.str('OPS_HOST', '127.0.0.1'),
+      port: r.int('OPS_PORT', 9464, { min: 0, max: 65535 }),
+      token: r.optionalStr('OPS_TOKEN'),
+      stallAfterMs: r.int('OPS_STALL_AFTER_MS', 120_000, { min: 1000 }),
+      lagPollIntervalMs: r.int('OPS_LAG_POLL_INTERVAL_MS', 15_000, { min: 500 }),
+      pollIntervalMs: r.int('OPS_POLL_INTERVAL_MS', 10_000, { min: 500 }),
+    },
+    log: {
+      level: r.oneOf('LOG_LEVEL', ['error', 'warn', 'info', 'debug'] as const, 'info'),
+      format: r.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+    },
+    stack: {
+      home: expandHome(r.str('CDC_HOME', DEFAULT_STACK_HOME)),
+      dbPort: stackDbPort,
+      kafkaPort,
+      controllerPort: r.int('CDC_CONTROLLER_PORT', 19093, { min: 1, max: 65535 }),
+      connectPort,
+      connectorDbHost: r.str('CDC_CONNECTOR_DB_HOST', '127.0.0.1'),
+      connectorDbPort: r.int('CDC_CONNECTOR_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
+      connectorKafkaBootstrap: r.str('CDC_CONNECTOR_KAFKA_BOOTSTRAP', `127.0.0.1:${kafkaPort}`),
+      debeziumPassword: r.optionalStr('DEBEZIUM_DB_PASSWORD'),
+    },
+    sandbox: {
+      host: r.str('SANDBOX_HOST', '127.0.0.1'),
+      port: r.int('SANDBOX_PORT', 18080, { min: 0, max: 65535 }),
+      stateFile: r.optionalStr('SANDBOX_STATE_FILE'),
+      clientId: r.optionalStr('SANDBOX_CLIENT_ID'),
+      clientSecret: r.optionalStr('SANDBOX_CLIENT_SECRET'),
+      tokenLifetimeSec: r.int('SANDBOX_TOKEN_LIFETIME_S', 3600, { min: 1 }),
+    },
+  };
+
+  if (config.kafka.brokers.length === 0) r.problem('KAFKA_BROKERS must list at least one host:port');
+  // Schema names are interpolated into SQL as identifiers, so only a safe alphabet is accepted.
+  for (const [name, value] of [
+    ['IXC_DB_NAME', config.db.ixcDatabase],
+    ['SYNC_DB_SCHEMA', config.db.syncSchema],
+  ] as const) {
+    if (!SCHEMA_NAME.test(value)) r.problem(`${name} must be 1-64 letters, digits or '_', got "${value}"`);
+  }
+  const tenant = config.iot.tenantId;
+  if (tenant !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(tenant)) {
+    r.problem(`IOT_TENANT_ID must be 1-40 letters, digits, '-' or '_', got "${tenant}"`);
+  }
+  r.finish();
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function expandHome(value: string): string {
+  return value === '~' || value.startsWith('~/') ? path.join(os.homedir(), value.slice(1)) : value;
+}

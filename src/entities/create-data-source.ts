@@ -1,0 +1,37 @@
+import { DataSource } from 'typeorm';
+import type { DatabaseConfig } from '../config';
+import { IXC_ENTITIES } from './ixc';
+import { createSyncEntities, type SyncEntities } from './sync';
+
+export interface AppDataSource {
+  dataSource: DataSource;
+  sync: SyncEntities;
+}
+
+/**
+ * The runtime connection: IXC's database is the default, the project's tables are addressed by
+ * their schema. DATE columns stay strings so IXC's zero dates survive; DECIMAL and BIGINT stay
+ * strings so nothing is rounded.
+ */
+export function createAppDataSource(db: DatabaseConfig): AppDataSource {
+  const sync = createSyncEntities(db.syncSchema);
+  const dataSource = new DataSource({
+    type: 'mysql',
+    host: db.host,
+    port: db.port,
+    username: db.user,
+    password: db.password,
+    database: db.ixcDatabase,
+    entities: [...IXC_ENTITIES, sync.ContractSync, sync.LicenseSync, sync.CustomerSync, sync.ApiAudit],
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    dateStrings: ['DATE'],
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    poolSize: db.poolSize,
+  });
+  return { dataSource, sync };
+}

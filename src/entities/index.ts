@@ -1,0 +1,3 @@
+export * from './ixc';
+export * from './sync';
+export { createAppDataSource, type AppDataSource } from './create-data-source';
