@@ -1,0 +1,153 @@
+import type { ChangeEvent, DecodedRecord, Row } from './change-event';
+import { MARK_PRIORITY } from './mark-priority';
+import { refField, textField } from './row-fields';
+
+/** Columns of `cliente` that reach the platform; a change elsewhere in the row marks nothing. */
+export const CUSTOMER_PLATFORM_COLUMNS = [
+  'razao', 'fantasia', 'cnpj_cpf', 'tipo_pessoa', 'email', 'telefone_celular', 'whatsapp', 'fone',
+  'endereco', 'numero', 'bairro', 'complemento', 'cep',
+] as const;
+/** Columns of `cliente_contrato` that decide the desired state or the effective lines. */
+export const CONTRACT_STATE_COLUMNS = ['status', 'status_internet', 'id_cliente', 'id_vd_contrato', 'tipo_produtos_plano'] as const;
+/** Columns of `vd_contratos_produtos` that decide licences. */
+export const LINE_COLUMNS = ['id_contrato', 'id_vd_contrato', 'id_produto', 'qtde', 'id_contrato_produto_plano'] as const;
+/** Columns of `produtos` that make a product an IoT product of this deployment. */
+export const PRODUCT_LINK_COLUMNS = ['id_produto_iot', 'id_integracao_iot', 'ativo'] as const;
+
+export type SkipReason =
+  | 'heartbeat'
+  | 'schema-change'
+  | 'truncate'
+  | 'unexpected-table'
+  | 'irrelevant-columns'
+  | 'snapshot-of-non-contract-table'
+  | 'tombstone-without-id';
+
+/**
+ * What a batch of records asks to be marked, before ids are resolved against the database:
+ * direct contract ids, plus plans, products, customers and deleted lines whose contracts must be
+ * looked up. Each carries the highest priority asked for it.
+ */
+export interface FanOutPlan {
+  contracts: Map<number, number>;
+  plans: Map<number, number>;
+  products: Map<number, number>;
+  customers: Map<number, number>;
+  /** Deleted `vd_contratos_produtos` ids known only by key (tombstones): resolved through licencas_produtos_iot. */
+  deletedLines: Map<number, number>;
+  skipped: Map<SkipReason, number>;
+  /** Oldest `source.ts_ms` among the relevant changes, for end-to-end latency. */
+  oldestSourceTsMs: number | null;
+  /** The same among changes only (snapshot reads are not changes someone waits for). */
+  oldestChangeTsMs: number | null;
+}
+
+export function emptyFanOutPlan(): FanOutPlan {
+  return {
+    contracts: new Map(),
+    plans: new Map(),
+    products: new Map(),
+    customers: new Map(),
+    deletedLines: new Map(),
+    skipped: new Map(),
+    oldestSourceTsMs: null,
+    oldestChangeTsMs: null,
+  };
+}
+
+/** True when the plan resolves to no marks at all. */
+export function isEmptyFanOutPlan(plan: FanOutPlan): boolean {
+  return plan.contracts.size + plan.plans.size + plan.products.size + plan.customers.size + plan.deletedLines.size === 0;
+}
+
+/**
+ * Adds one decoded record to the plan, per DESIGN.md § Decisions "Fan-out, narrowly". Pure: it
+ * reads only the record. Events trigger, state decides: the payload only says which contracts
+ * are affected.
+ */
+export function addToFanOutPlan(plan: FanOutPlan, record: DecodedRecord): void {
+  switch (record.kind) {
+    case 'heartbeat':
+    case 'schema-change':
+    case 'truncate':
+      skip(plan, record.kind);
+      return;
+    case 'tombstone':
+      addTombstone(plan, record.table, record.key);
+      return;
+    case 'change':
+      addChange(plan, record);
+  }
+}
+
+function addTombstone(plan: FanOutPlan, table: string, key: Row): void {
+  const id = refField(key, 'id');
+  if (table === 'cliente_contrato' || table === 'vd_contratos_produtos') {
+    if (id === null) return skip(plan, 'tombstone-without-id');
+    bump(table === 'cliente_contrato' ? plan.contracts : plan.deletedLines, id, MARK_PRIORITY.live);
+    return;
+  }
+  // A product or customer tombstone follows its delete event, which already fanned out.
+  skip(plan, table === 'produtos' || table === 'cliente' ? 'irrelevant-columns' : 'unexpected-table');
+}
+
+function addChange(plan: FanOutPlan, event: ChangeEvent): void {
+  const { table, op, before, after } = event;
+  const isSnapshot = op === 'r';
+  if (isSnapshot && table !== 'cliente_contrato') {
+    return skip(plan, table === 'cliente' || table === 'produtos' || table === 'vd_contratos_produtos' ? 'snapshot-of-non-contract-table' : 'unexpected-table');
+  }
+  const relevant = (columns: readonly string[]): boolean => op !== 'u' || before === null || columns.some((c) => !sameValue(before[c], after?.[c]));
+
+  let marked = false;
+  switch (table) {
+    case 'cliente_contrato': {
+      if (!relevant(CONTRACT_STATE_COLUMNS)) break;
+      const id = refField(after, 'id') ?? refField(before, 'id') ?? refField(event.key, 'id');
+      if (id !== null) marked = bump(plan.contracts, id, isSnapshot ? MARK_PRIORITY.snapshot : MARK_PRIORITY.live);
+      break;
+    }
+    case 'vd_contratos_produtos': {
+      if (!relevant(LINE_COLUMNS)) break;
+      for (const row of [before, after]) {
+        const contract = refField(row, 'id_contrato');
+        const planId = refField(row, 'id_vd_contrato');
+        if (contract !== null) marked = bump(plan.contracts, contract, MARK_PRIORITY.live) || marked;
+        else if (planId !== null) marked = bump(plan.plans, planId, MARK_PRIORITY.fanOut) || marked;
+      }
+      break;
+    }
+    case 'produtos': {
+      const linked = [before, after].some((row) => textField(row, 'id_produto_iot') !== null);
+      if (!linked || !relevant(PRODUCT_LINK_COLUMNS)) break;
+      const id = refField(after, 'id') ?? refField(before, 'id');
+      if (id !== null) marked = bump(plan.products, id, MARK_PRIORITY.fanOut);
+      break;
+    }
+    case 'cliente': {
+      if (!relevant(CUSTOMER_PLATFORM_COLUMNS)) break;
+      const id = refField(after, 'id') ?? refField(before, 'id');
+      if (id !== null) marked = bump(plan.customers, id, MARK_PRIORITY.fanOut);
+      break;
+    }
+    default:
+      return skip(plan, 'unexpected-table');
+  }
+  if (!marked) return skip(plan, 'irrelevant-columns');
+  const ts = event.source.tsMs;
+  if (ts !== null && (plan.oldestSourceTsMs === null || ts < plan.oldestSourceTsMs)) plan.oldestSourceTsMs = ts;
+  if (ts !== null && event.op !== 'r' && (plan.oldestChangeTsMs === null || ts < plan.oldestChangeTsMs)) plan.oldestChangeTsMs = ts;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (a !== null && b !== null && typeof a === 'object' && JSON.stringify(a) === JSON.stringify(b));
+}
+
+function bump(map: Map<number, number>, id: number, priority: number): true {
+  map.set(id, Math.max(map.get(id) ?? priority, priority));
+  return true;
+}
+
+function skip(plan: FanOutPlan, reason: SkipReason): void {
+  plan.skipped.set(reason, (plan.skipped.get(reason) ?? 0) + 1);
+}
