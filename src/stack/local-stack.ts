@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AppConfig } from '../config';
+import { changeTopics } from '../consumers/change-topics';
+import { createConnectClient, type ConnectorStatus } from './connect-client';
+import { renderConnectorConfig, schemaHistoryTopic, type ConnectorConfig } from './connector-template';
+import { StackPortInUseError } from './errors';
+import { installStackJars } from './install-stack-jars';
+import { renderLog4jProperties } from './jvm-options';
+import { kafkaProcessSpec, startKafka } from './kafka-broker';
+import { connectProcessSpec, startConnect } from './kafka-connect';
+import { runningPid, stopManagedProcess, type ManagedProcessSpec } from './managed-process';
+import { mariadbProcessSpec, prepareMariadb, shutdownMariadb, startMariadb } from './mariadb-instance';
+import { isPortFree, isPortOpen } from './port-check';
+import { assertJava, assertMariadb } from './prerequisites';
+import { registerConnector } from './register-connector';
+import { STACK_VERSIONS } from './stack-versions';
+import { createStackLayout, type StackLayout, type StackService } from './stack-layout';
+import { withStackLock } from './stack-lock';
+
+export type StackConfigInput = Pick<AppConfig, 'stack' | 'kafka' | 'connect' | 'db'>;
+
+export interface LocalStackOptions {
+  /** Progress and endpoint lines. @defaultValue no output */
+  report?: (line: string) => void;
+  /** Per service start timeout. @defaultValue 180000 */
+  startTimeoutMs?: number;
+  /** TERM grace before KILL. @defaultValue 30000 */
+  stopGraceMs?: number;
+  /** Environment of the prerequisite checks and of Maven (PATH, MAVEN_OPTS). @defaultValue the process environment */
+  env?: NodeJS.ProcessEnv;
+}
+
+const DEFAULT_LOCAL_STACK_OPTIONS = {
+  report: () => undefined,
+  startTimeoutMs: 180_000,
+  stopGraceMs: 30_000,
+} satisfies Omit<Required<LocalStackOptions>, 'env'>;
+
+/** Start order; stop runs in reverse. */
+export const STACK_SERVICES: readonly StackService[] = ['mariadb', 'kafka', 'connect'];
+export const DEBEZIUM_USER = 'debezium';
+
+export interface StackEndpoints {
+  mariadb: string;
+  kafka: string;
+  connect: string;
+  connector: string;
+  topics: string[];
+}
+
+export interface StackUpResult {
+  /** Services this call started (empty when everything already ran). */
+  started: StackService[];
+  jarsDownloaded: boolean;
+  fixtureLoaded: boolean;
+  connectorCreated: boolean;
+  /** The stored connector config differed from the rendered one and was replaced. */
+  connectorUpdated: boolean;
+  /** Milliseconds per step, for the report and CI logs. */
+  timings: Record<string, number>;
+  endpoints: StackEndpoints;
+}
+
+export interface ServiceStatus {
+  service: StackService;
+  pid: number | null;
+  port: number;
+  listening: boolean;
+}
+
+export interface StackStatus {
+  home: string;
+  services: ServiceStatus[];
+  connector: ConnectorStatus | null;
+  /** Every service runs and connector and tasks are RUNNING. */
+  healthy: boolean;
+}
+
+export interface LocalStack {
+  readonly layout: StackLayout;
+  readonly endpoints: StackEndpoints;
+  up(): Promise<StackUpResult>;
+  down(): Promise<Record<StackService, string>>;
+  /** Stops one service (tests use it to restart Connect); `up` starts it again. */
+  stop(service: StackService): Promise<string>;
+  status(): Promise<StackStatus>;
+  /** Stops everything and wipes the data of MariaDB, KRaft and Connect together (jars stay). */
+  reset(): Promise<void>;
+}
+
+/**
+ * The local CDC stack without Docker: a MariaDB instance with a row binlog, a single-node KRaft
+ * broker and Kafka Connect (distributed) with the Debezium MariaDB connector, each a plain
+ * process tracked by a PID file under `config.stack.home`. `up` is idempotent: it starts what is
+ * not running and PUTs the connector config when it changed.
+ */
+export function createLocalStack(config: StackConfigInput, options: LocalStackOptions = {}): LocalStack {
+  const opts = { ...DEFAULT_LOCAL_STACK_OPTIONS, ...options };
+  const layout = createStackLayout(config.stack.home);
+  const { dbPort, kafkaPort, controllerPort, connectPort } = config.stack;
+  const connectUrl = `http://127.0.0.1:${connectPort}`;
+  const kafkaBootstrap = `127.0.0.1:${kafkaPort}`;
+  const database = config.db.ixcDatabase;
+  const dataTopics = changeTopics(config.kafka.topicPrefix, database);
+  const endpoints: StackEndpoints = {
+    mariadb: `mysql://root@127.0.0.1:${dbPort}/${database}`,
+    kafka: kafkaBootstrap,
+    connect: connectUrl,
+    connector: `${connectUrl}/connectors/${config.connect.connectorName}/status`,
+    topics: dataTopics,
+  };
+  const specs: Record<StackService, ManagedProcessSpec> = {
+    mariadb: mariadbProcessSpec(layout),
+    kafka: kafkaProcessSpec(layout),
+    connect: connectProcessSpec(layout),
+  };
+  const ports: Record<StackService, { port: number; setting: string }> = {
+    mariadb: { port: dbPort, setting: 'CDC_DB_PORT' },
+    kafka: { port: kafkaPort, setting: 'CDC_KAFKA_PORT' },
+    connect: { port: connectPort, setting: 'CDC_CONNECT_PORT' },
+  };
+  const lockFile = path.join(layout.home, 'stack.lock');
+  const isRunning = (service: StackService): boolean => runningPid(specs[service].pidFile, specs[service].marker) !== null;
+
+  async function assertPortsFree(): Promise<void> {
+    const wanted = STACK_SERVICES.filter((s) => !isRunning(s)).map((s) => ({ service: s, ...ports[s] }));
+    if (!isRunning('kafka')) wanted.push({ service: 'kafka', port: controllerPort, setting: 'CDC_CONTROLLER_PORT' });
+    for (const { service, port, setting } of wanted) {
+      if (!(await isPortFree(port))) throw new StackPortInUseError(port, service, setting);
+    }
+  }
+
+  function debeziumPassword(): string {
+    if (config.stack.debeziumPassword !== undefined) return config.stack.debeziumPassword;
+    if (!existsSync(layout.debeziumSecret)) {
+      writeFileSync(layout.debeziumSecret, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+    }
+    return readFileSync(layout.debeziumSecret, 'utf8').trim();
+  }
+
+  function connectorConfig(password: string): ConnectorConfig {
+    return renderConnectorConfig({
+      DB_HOST: '127.0.0.1',
+      DB_PORT: String(dbPort),
+      DB_USER: DEBEZIUM_USER,
+      DB_PASSWORD: password,
+      DB_NAME: database,
+      TOPIC_PREFIX: config.kafka.topicPrefix,
+      KAFKA_BOOTSTRAP: kafkaBootstrap,
+      SCHEMA_HISTORY_TOPIC: schemaHistoryTopic(config.kafka.topicPrefix),
+      HEARTBEAT_TOPIC_PREFIX: config.kafka.heartbeatTopicPrefix,
+      TOPIC_REPLICATION_FACTOR: '1',
+    });
+  }
+
+  async function stopService(service: StackService): Promise<string> {
+    if (service === 'mariadb' && isRunning('mariadb')) await shutdownMariadb(dbPort);
+    return stopManagedProcess(specs[service].pidFile, specs[service].marker, opts.stopGraceMs);
+  }
+
+  async function up(): Promise<StackUpResult> {
+    for (const dir of [layout.home, layout.configDir, layout.dataDir, layout.logsDir, layout.runDir]) mkdirSync(dir, { recursive: true });
+    return withStackLock(lockFile, opts.startTimeoutMs, async () => {
+      const timings: Record<string, number> = {};
+      const time = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+        const t0 = Date.now();
+        try {
+          return await fn();
+        } finally {
+          timings[step] = Date.now() - t0;
+        }
+      };
+      const started: StackService[] = [];
+      assertJava(opts.env);
+      assertMariadb(opts.env);
+      await assertPortsFree();
+      const jars = await time('jars', () => installStackJars(layout, opts.report, STACK_VERSIONS, opts.env));
+      if (jars.downloaded) {
+        // JVMs still running on the previous jars would keep serving the old versions.
+        for (const service of ['connect', 'kafka'] as const) {
+          if (isRunning(service)) opts.report(`Restarting ${service} on the new jars: ${await stopService(service)}`);
+        }
+      }
+      writeFileSync(layout.log4jProperties, renderLog4jProperties());
+
+      const password = debeziumPassword();
+      const dbOptions = { port: dbPort, database, debeziumUser: DEBEZIUM_USER, debeziumPassword: password, readyTimeoutMs: opts.startTimeoutMs };
+      if ((await time('mariadb', () => startMariadb(layout, dbOptions))) === 'started') started.push('mariadb');
+      const { fixtureLoaded } = await time('mariadbPrepare', () => prepareMariadb(dbOptions));
+      if (started.includes('mariadb')) opts.report(`MariaDB      ${endpoints.mariadb} (row binlog)`);
+
+      const brokerOptions = { port: kafkaPort, controllerPort, readyTimeoutMs: opts.startTimeoutMs };
+      if ((await time('kafka', () => startKafka(layout, brokerOptions))) === 'started') started.push('kafka');
+      if (started.includes('kafka')) opts.report(`Kafka        ${kafkaBootstrap} (KRaft, single node)`);
+
+      const connectOptions = { port: connectPort, kafkaPort, readyTimeoutMs: opts.startTimeoutMs };
+      if ((await time('connect', () => startConnect(layout, connectOptions))) === 'started') started.push('connect');
+      if (started.includes('connect')) opts.report(`Connect      ${connectUrl} (distributed)`);
+
+      const rendered = connectorConfig(password);
+      writeFileSync(layout.connectorConfig, `${JSON.stringify(rendered, null, 2)}\n`, { mode: 0o600 });
+      const registration = await time('connector', () =>
+        registerConnector({
+          connectUrl,
+          connectorName: config.connect.connectorName,
+          config: rendered,
+          brokers: [kafkaBootstrap],
+          schemaHistoryTopic: schemaHistoryTopic(config.kafka.topicPrefix),
+          extraTopics: [config.kafka.dlqTopic],
+          awaitTopics: dataTopics,
+          timeoutMs: opts.startTimeoutMs,
+        }),
+      );
+      const change = registration.created ? 'created' : registration.updated ? 'config updated' : 'config unchanged';
+      opts.report(`Connector    ${config.connect.connectorName} (${change}): ${registration.status.connector.state}, task ${registration.status.tasks[0]?.state ?? '?'}`);
+      opts.report(`Topics       ${dataTopics.join(', ')}`);
+      opts.report(`Logs         ${layout.logsDir}`);
+      return {
+        started,
+        jarsDownloaded: jars.downloaded,
+        fixtureLoaded,
+        connectorCreated: registration.created,
+        connectorUpdated: registration.updated,
+        timings,
+        endpoints,
+      };
+    });
+  }
+
+  async function down(): Promise<Record<StackService, string>> {
+    mkdirSync(layout.home, { recursive: true });
+    return withStackLock(lockFile, opts.startTimeoutMs, async () => {
+      const result = {} as Record<StackService, string>;
+      for (const service of [...STACK_SERVICES].reverse()) result[service] = await stopService(service);
+      return result;
+    });
+  }
+
+  async function status(): Promise<StackStatus> {
+    const services: ServiceStatus[] = [];
+    for (const service of STACK_SERVICES) {
+      const pid = runningPid(specs[service].pidFile, specs[service].marker);
+      services.push({ service, pid, port: ports[service].port, listening: await isPortOpen(ports[service].port) });
+    }
+    const connector = services.every((s) => s.pid !== null)
+      ? await createConnectClient(connectUrl, 3000).connectorStatus(config.connect.connectorName)
+      : null;
+    const healthy =
+      services.every((s) => s.pid !== null && s.listening) &&
+      connector?.connector.state === 'RUNNING' &&
+      connector.tasks.length > 0 &&
+      connector.tasks.every((t) => t.state === 'RUNNING');
+    return { home: layout.home, services, connector, healthy: Boolean(healthy) };
+  }
+
+  async function reset(): Promise<void> {
+    await down();
+    for (const dir of [layout.mariadbData, layout.kraftData, layout.connectData]) rmSync(dir, { recursive: true, force: true });
+    rmSync(layout.connectorConfig, { force: true });
+  }
+
+  return { layout, endpoints, up, down, stop: stopService, status, reset };
+}

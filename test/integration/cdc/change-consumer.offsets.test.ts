@@ -1,0 +1,71 @@
+import { logLevel, type Admin } from 'kafkajs';
+import { createChangeConsumer, type ChangeConsumer } from '../../../src/consumers';
+import { cdcKafka, randomGroupId } from '../../helpers/cdc-stack';
+import { waitFor } from '../../helpers/wait-for';
+
+/**
+ * The consumer's contract on a real broker: offsets are resolved only after the handler resolved
+ * for a chunk, and a chunk whose handler threw is delivered again (at-least-once), in order.
+ */
+describe('change consumer offsets', () => {
+  // The purposely failing handler would be logged by kafkajs as an error.
+  const kafka = cdcKafka(logLevel.NOTHING);
+  const topic = `test.${randomGroupId('db')}.cliente_contrato`;
+  const groupId = randomGroupId('offsets');
+  let admin: Admin;
+  let consumer: ChangeConsumer | undefined;
+
+  beforeAll(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    const change = (id: number) => JSON.stringify({ before: null, after: { id }, source: { db: 'db', table: 'cliente_contrato' }, op: 'c' });
+    await producer.send({ topic, acks: -1, messages: [1, 2, 3, 4].map((id) => ({ key: JSON.stringify({ id }), value: change(id) })) });
+    await producer.disconnect();
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('commits a chunk only after its handler resolved, and redelivers a chunk whose handler threw', async () => {
+    const calls: Array<{ offsets: string[]; ids: unknown[]; committedBefore: string; outcome: 'threw' | 'ok' }> = [];
+    consumer = createChangeConsumer(
+      {
+        kafka,
+        handler: async (chunk) => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const call = {
+            offsets: chunk.raw.map((r) => r.offset),
+            ids: chunk.decoded.map((d) => (d.ok && d.record.kind === 'change' ? d.record.key.id : null)),
+            committedBefore: committed?.partitions[0]?.offset ?? '-1',
+            outcome: 'ok' as 'threw' | 'ok',
+          };
+          calls.push(call);
+          if (calls.length === 1) {
+            call.outcome = 'threw';
+            throw new Error('handler failed on purpose');
+          }
+        },
+      },
+      { groupId, topics: [topic], chunkSize: 2, fromBeginning: true },
+    );
+    await consumer.start();
+
+    await waitFor(async () => {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return committed?.partitions[0]?.offset === '4';
+    }, { timeoutMs: 60_000, what: 'committed offset 4' });
+
+    expect(calls[0]).toMatchObject({ offsets: ['0', '1'], ids: [1, 2], outcome: 'threw' });
+    const succeeded = calls.filter((c) => c.outcome === 'ok');
+    expect(succeeded.map((c) => c.offsets)).toEqual([['0', '1'], ['2', '3']]);
+    expect(succeeded.map((c) => c.ids)).toEqual([[1, 2], [3, 4]]);
+    // Nothing was committed past a chunk before its handler had resolved.
+    for (const call of calls) expect(BigInt(call.committedBefore)).toBeLessThanOrEqual(BigInt(call.offsets[0] as string));
+  });
+});
