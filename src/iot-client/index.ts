@@ -1,0 +1,32 @@
+/**
+ * The IoT platform client. What the rest of the worker uses:
+ * - createIotPlatformClient(deps, options): IotPlatformClient (implements the IotPlatform port)
+ * - createIntegrationTokenStore(dataSource, integrationId), createApiAuditRecorder(deps, options), purgeApiAudit(...)
+ * - iotClientOptionsFromConfig(config.iot)
+ * - external references, idempotency keys and customer validation (pure)
+ */
+export { createIotPlatformClient, type IotPlatformClient, type IotPlatformClientDeps } from './iot-platform-client';
+export { DEFAULT_IOT_CLIENT_OPTIONS, iotClientOptionsFromConfig, resolveIotClientOptions, type IotClientOptions } from './client-options';
+export { createIntegrationTokenStore, createMemoryTokenStore, type TokenStore, type StoredToken } from './token-store';
+export {
+  createApiAuditRecorder,
+  createMemoryAuditRecorder,
+  type ApiAuditRecorder,
+  type ApiAuditEntry,
+  type ApiAuditRecorderOptions,
+} from './api-audit-recorder';
+export { purgeApiAudit, type ApiAuditPurgeOptions } from './api-audit-purge';
+export {
+  customerExternalId,
+  subscriptionExternalId,
+  licenseExternalId,
+  parseContractExternalId,
+  parseCustomerExternalId,
+  ExternalRefError,
+} from './external-refs';
+export { idempotencyKey, canonicalJson } from './idempotency-key';
+export { parseRetryAfter } from './retry-after';
+export type { BreakerState, BreakerEvent } from './breakers';
+export type { RequestEvent } from './http-transport';
+export * from './errors';
+export * from './validation';

@@ -1,0 +1,427 @@
+import { EventEmitter } from 'node:events';
+import type {
+  CallContext,
+  CreateMode,
+  CustomerInput,
+  FoundOrCreated,
+  IotPlatform,
+  LicenseInput,
+  PlatformCustomer,
+  PlatformLicense,
+  PlatformProduct,
+  PlatformSubscription,
+} from '../handlers/ports/iot-platform';
+import { coerceError } from '../lib/coerce-error';
+import type { Logger } from '../lib/logger';
+import * as wire from './api-contract';
+import { ENDPOINTS, ERROR_CODES, OPERATIONS, PAGE_LIMIT, QUERY } from './api-contract';
+import type { ApiAuditRecorder } from './api-audit-recorder';
+import { createBreakerRegistry, type BreakerState } from './breakers';
+import { resolveIotClientOptions, type IotClientOptions } from './client-options';
+import { CustomerValidationError, IotApiError, IotApiPermanentError, IotConfigurationError } from './errors';
+import { FoundAfterAmbiguous, createIotTransport, type TransportRequest } from './http-transport';
+import { idempotencyKey } from './idempotency-key';
+import { createRateLimiter } from './rate-limiter';
+import { createTokenManager } from './token-manager';
+import type { TokenStore } from './token-store';
+import { normaliseEmail } from './validation/email';
+import { toE164 } from './validation/phone';
+import { validateCustomerInput } from './validation/customer-input';
+
+export interface IotPlatformClientDeps {
+  /** Where the token is shared (`createIntegrationTokenStore`) and, without configured credentials, where they come from. */
+  tokenStore: TokenStore;
+  /** Audit of every request (`createApiAuditRecorder`); the caller flushes it per reconcile. */
+  audit?: ApiAuditRecorder;
+  logger?: Logger;
+}
+
+/** The IotPlatform port plus what operations need: breaker states and events for metrics. */
+export interface IotPlatformClient extends IotPlatform {
+  /** `host` and one entry per endpoint used so far (`POST /customers` …). */
+  breakerStates(): Record<string, BreakerState>;
+  /** `breaker:open|halfOpen|close` ({breaker, state}) and `request` ({endpoint, status, durationMs, attempt}). */
+  events: EventEmitter;
+  /** Obtains a token now (doctor, `catalog list`). */
+  checkToken(): Promise<void>;
+  close(): void;
+}
+
+const MAX_PAGES = 1000;
+
+function isStatus(err: unknown, status: number): err is IotApiError {
+  return err instanceof IotApiError && err.status === status;
+}
+
+function sameDocument(a: string | null, b: string): boolean {
+  return a !== null && a.replace(/[^0-9A-Za-z]/g, '').toUpperCase() === b;
+}
+
+/**
+ * The IoT platform over HTTP (iot-platform-api.md §2). Creates are find-or-create with the
+ * deterministic external reference and an Idempotency-Key; 409 and ambiguous outcomes are
+ * resolved by looking the object up. Wire names live in api-contract.ts only.
+ */
+export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Partial<IotClientOptions> & { baseUrl: string }): IotPlatformClient {
+  const opts = resolveIotClientOptions(options);
+  const logger = deps.logger?.child({ module: 'iot-client' });
+  const breakers = createBreakerRegistry({
+    errorThresholdPercent: opts.breakerErrorThresholdPercent,
+    volumeThreshold: opts.breakerVolumeThreshold,
+    hostVolumeThreshold: opts.breakerHostVolumeThreshold,
+    resetTimeoutMs: opts.breakerResetTimeoutMs,
+    rollingWindowMs: opts.breakerRollingWindowMs,
+  });
+  const events = breakers.events;
+  const transport = createIotTransport(
+    {
+      limiter: createRateLimiter({ requestsPerSecond: opts.maxRequestsPerSecond, maxConcurrency: opts.maxConcurrency }),
+      breakers,
+      audit: deps.audit,
+      logger,
+      events,
+    },
+    opts,
+  );
+
+  const credentials = async (): Promise<{ clientId: string; clientSecret: string }> => {
+    if (opts.clientId && opts.clientSecret) return { clientId: opts.clientId, clientSecret: opts.clientSecret };
+    const stored = await deps.tokenStore.credentials();
+    const clientId = opts.clientId ?? stored?.clientId ?? undefined;
+    const clientSecret = opts.clientSecret ?? stored?.clientSecret ?? undefined;
+    if (!clientId || !clientSecret) {
+      throw new IotConfigurationError('No IoT client credentials: set IOT_CLIENT_ID/IOT_CLIENT_SECRET or run `integration set`');
+    }
+    return { clientId, clientSecret };
+  };
+
+  const tokenEndpoint: wire.EndpointDef = { method: 'POST', template: opts.tokenPath };
+  const tokens = createTokenManager(
+    {
+      store: deps.tokenStore,
+      fetchToken: async () => {
+        const creds = await credentials();
+        const parts = wire.tokenRequest(creds.clientId, creds.clientSecret, opts.tokenEncoding);
+        try {
+          const res = await transport.send({
+            endpoint: tokenEndpoint,
+            auth: false,
+            retry: true, // asking for a token twice is harmless (§2.3: 429 and 5xx back off)
+            ...(opts.tokenEncoding === 'json' ? { body: parts.fields } : { form: parts.fields, basicAuth: parts.basic }),
+          });
+          const token = wire.tokenFromWire(res.body);
+          if (!token) throw new IotConfigurationError('The token response has no access_token', { endpoint: wire.endpointKey(tokenEndpoint) });
+          return token;
+        } catch (thrown) {
+          const err = coerceError(thrown);
+          if (err instanceof IotApiPermanentError && (err.status === 400 || err.status === 401)) {
+            throw new IotConfigurationError(`Token request refused (${err.status} ${err.code ?? ''}): check the client credentials`, {
+              status: err.status, code: err.code, endpoint: err.endpoint, cause: err,
+            });
+          }
+          throw err;
+        }
+      },
+    },
+    { renewBeforeExpiryMs: opts.renewBeforeExpiryMs, defaultLifetimeMs: opts.defaultTokenLifetimeMs },
+  );
+  transport.setTokenManager(tokens);
+
+  const send = (req: TransportRequest) => transport.send(req);
+
+  /** GET returning null on 404. */
+  const getOrNull = async <T>(req: TransportRequest, parse: (body: unknown) => T | null): Promise<T | null> => {
+    try {
+      return parse((await send(req)).body);
+    } catch (err) {
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+  };
+
+  /** All pages of a list: page/limit, cursor or next link; stops on a short page (§2.13). */
+  const readAll = async (req: TransportRequest): Promise<unknown[]> => {
+    const items: unknown[] = [];
+    let query: Record<string, string | number | boolean | undefined> = { ...req.query, [QUERY.page]: 1, [QUERY.limit]: PAGE_LIMIT };
+    for (let i = 0; i < MAX_PAGES; i += 1) {
+      const res = await send({ ...req, query });
+      const page = wire.pageFromWire(res.body);
+      items.push(...page.items);
+      if (Array.isArray(res.body)) break;
+      if (page.nextLink) {
+        const next = new URL(page.nextLink, opts.baseUrl);
+        query = Object.fromEntries(next.searchParams);
+        continue;
+      }
+      if (page.nextCursor) {
+        query = { ...req.query, [QUERY.cursor]: page.nextCursor, [QUERY.limit]: PAGE_LIMIT };
+        continue;
+      }
+      if (page.items.length < PAGE_LIMIT) break;
+      query = { ...query, [QUERY.page]: Number(query[QUERY.page] ?? 1) + 1 };
+    }
+    return items;
+  };
+
+  const parseAll = <T>(raw: unknown[], parse: (body: unknown) => T | null): T[] => raw.map(parse).filter((v): v is T => v !== null);
+
+  // ------------------------------------------------------------ customers
+
+  const searchCustomers = async (query: Record<string, string>, ctx?: CallContext): Promise<PlatformCustomer[]> => {
+    try {
+      return parseAll(await readAll({ endpoint: ENDPOINTS.findCustomers, query, ctx }), wire.customerFromWire);
+    } catch (err) {
+      if (isStatus(err, 404)) return []; // a 404 on search reads as "none"
+      throw err;
+    }
+  };
+
+  const findCustomersByDocument = async (document: string, ctx?: CallContext) => {
+    const doc = document.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+    // Filtered again here: a platform that ignores the parameter must not hand us someone else.
+    return (await searchCustomers({ [QUERY.document]: doc }, ctx)).filter((c) => sameDocument(c.document, doc));
+  };
+
+  const findCustomersByEmail = async (email: string, ctx?: CallContext) => {
+    const wanted = (normaliseEmail(email) ?? email.trim()).toLowerCase();
+    return (await searchCustomers({ [QUERY.email]: email.trim() }, ctx)).filter((c) => c.email?.toLowerCase() === wanted);
+  };
+
+  /** Document first, then e-mail (accepted only when the document matches or is absent); external_id match preferred. */
+  const searchCustomer = async (input: CustomerInput, ctx?: CallContext): Promise<PlatformCustomer | null> => {
+    const byDocument = await findCustomersByDocument(input.document, ctx);
+    const pick = (list: PlatformCustomer[]) => list.find((c) => c.externalId === input.externalId) ?? list[0] ?? null;
+    if (byDocument.length > 0) return pick(byDocument);
+    if (!input.email) return null;
+    const byEmail = (await findCustomersByEmail(input.email, ctx)).filter((c) => c.document === null || c.document === '' || sameDocument(c.document, input.document));
+    return pick(byEmail);
+  };
+
+  const getCustomer = (id: string, ctx?: CallContext) =>
+    getOrNull({ endpoint: ENDPOINTS.getCustomer, params: { id }, ctx }, wire.customerFromWire);
+
+  const findOrCreateCustomer = async (raw: CustomerInput, ctx?: CallContext): Promise<FoundOrCreated<PlatformCustomer>> => {
+    const input = validateCustomerInput(raw); // throws before anything is sent
+    const found = await searchCustomer(input, ctx);
+    if (found) return { value: found, created: false };
+    const body = wire.customerToWire(input);
+    try {
+      const res = await send({
+        endpoint: ENDPOINTS.createCustomer,
+        body,
+        idempotencyKey: idempotencyKey(OPERATIONS.createCustomer, input.externalId, body),
+        ctx,
+        onAmbiguous: async () => {
+          const existing = await searchCustomer(input, ctx);
+          if (existing) throw new FoundAfterAmbiguous(existing);
+        },
+      });
+      const created = wire.customerFromWire(res.body);
+      if (!created) throw new IotApiPermanentError('Customer create answered without an id', { endpoint: 'POST /customers', status: res.status });
+      return { value: created, created: true };
+    } catch (thrown) {
+      if (thrown instanceof FoundAfterAmbiguous) return { value: thrown.value as PlatformCustomer, created: true };
+      if (!isStatus(thrown, 409)) throw thrown;
+      // Never create a second customer: resolve the conflict to the existing one, if it is this person.
+      if (thrown.existingId) {
+        const existing = await getCustomer(thrown.existingId, ctx);
+        if (existing && (existing.document === null || existing.document === '' || sameDocument(existing.document, input.document))) {
+          return { value: existing, created: false };
+        }
+      }
+      const again = await searchCustomer(input, ctx);
+      if (again) return { value: again, created: false };
+      throw new IotApiPermanentError('Customer conflicts with another platform customer (e-mail or external id in use)', {
+        status: 409, code: thrown.code ?? ERROR_CODES.customerExists, endpoint: thrown.endpoint, existingId: thrown.existingId, cause: thrown,
+      });
+    }
+  };
+
+  const updateCustomer: IotPlatform['updateCustomer'] = async (id, patch, ctx) => {
+    const clean = { ...patch };
+    if (clean.name !== undefined && !clean.name.trim()) throw new CustomerValidationError('name', 'missing name');
+    if (clean.email !== undefined) {
+      const email = normaliseEmail(clean.email);
+      if (email === null) throw new CustomerValidationError('email', 'not a valid e-mail address');
+      clean.email = email;
+    }
+    if (clean.phone !== undefined) {
+      const phone = toE164(clean.phone);
+      if (phone === null) throw new CustomerValidationError('phone', 'not a valid phone number (E.164 expected)');
+      clean.phone = phone;
+    }
+    const res = await send({ endpoint: ENDPOINTS.updateCustomer, params: { id }, body: wire.customerPatchToWire(clean), ctx });
+    const customer = wire.customerFromWire(res.body);
+    if (!customer) throw new IotApiPermanentError('Customer update answered without a customer', { endpoint: 'PATCH /customers/{id}' });
+    return customer;
+  };
+
+  // ------------------------------------------------------------ products
+
+  let catalog: { at: number; products: PlatformProduct[] } | null = null;
+  const listProducts = async (ctx?: CallContext): Promise<PlatformProduct[]> => {
+    if (catalog && Date.now() - catalog.at < opts.catalogCacheMs) return catalog.products;
+    let raw: unknown[];
+    try {
+      raw = await readAll({ endpoint: ENDPOINTS.listProducts, ctx });
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+      raw = await readAll({ endpoint: ENDPOINTS.listPlans, ctx }); // the catalogue may be called "plans"
+    }
+    const products = parseAll(raw, wire.productFromWire);
+    catalog = { at: Date.now(), products };
+    return products;
+  };
+
+  // ------------------------------------------------------------ subscriptions
+
+  const getSubscription = (id: string, ctx?: CallContext) =>
+    getOrNull({ endpoint: ENDPOINTS.getSubscription, params: { id }, ctx }, wire.subscriptionFromWire);
+
+  const findSubscriptionByExternalId = async (externalId: string, ctx?: CallContext) => {
+    let list: PlatformSubscription[];
+    try {
+      list = parseAll(await readAll({ endpoint: ENDPOINTS.findSubscriptions, query: { [QUERY.externalId]: externalId }, ctx }), wire.subscriptionFromWire);
+    } catch (err) {
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+    return list.find((s) => s.externalId === externalId) ?? null;
+  };
+
+  const findOrCreateSubscription: IotPlatform['findOrCreateSubscription'] = async (customerId, input, ctx, mode) => {
+    const found = mode?.findFirst === false ? null : await findSubscriptionByExternalId(input.externalId, ctx);
+    if (found) return { value: found, created: false };
+    const body = wire.subscriptionToWire(input);
+    try {
+      const res = await send({
+        endpoint: ENDPOINTS.createSubscription,
+        params: { customer_id: customerId },
+        body,
+        idempotencyKey: idempotencyKey(OPERATIONS.createSubscription, input.externalId, body),
+        ctx,
+        onAmbiguous: async () => {
+          const existing = await findSubscriptionByExternalId(input.externalId, ctx);
+          if (existing) throw new FoundAfterAmbiguous(existing);
+        },
+      });
+      const created = wire.subscriptionFromWire(res.body);
+      if (!created) throw new IotApiPermanentError('Subscription create answered without an id', { status: res.status });
+      return { value: created, created: true };
+    } catch (thrown) {
+      if (thrown instanceof FoundAfterAmbiguous) return { value: thrown.value as PlatformSubscription, created: true };
+      if (!isStatus(thrown, 409) || thrown.code === ERROR_CODES.invalidTransition) throw thrown;
+      if (thrown.existingId) {
+        const existing = await getSubscription(thrown.existingId, ctx);
+        if (existing && (existing.externalId === null || existing.externalId === input.externalId)) return { value: existing, created: false };
+      }
+      const again = await findSubscriptionByExternalId(input.externalId, ctx);
+      if (again) return { value: again, created: false };
+      throw thrown;
+    }
+  };
+
+  const setSubscriptionStatus: IotPlatform['setSubscriptionStatus'] = async (id, status, reason, ctx) => {
+    try {
+      const res = await send({ endpoint: ENDPOINTS.updateSubscription, params: { id }, body: wire.subscriptionStatusToWire(status, reason), ctx });
+      const sub = wire.subscriptionFromWire(res.body);
+      if (!sub) throw new IotApiPermanentError('Subscription update answered without a subscription', { status: res.status });
+      return sub;
+    } catch (err) {
+      // A 404 while cancelling: already gone, which is what we wanted.
+      if (status === 'cancelled' && isStatus(err, 404)) {
+        return { id, customerId: '', externalId: null, status: 'cancelled', statusReason: reason };
+      }
+      throw err;
+    }
+  };
+
+  // ------------------------------------------------------------ licences
+
+  const listLicenses = async (subscriptionId: string, ctx?: CallContext) =>
+    parseAll(await readAll({ endpoint: ENDPOINTS.listLicenses, params: { id: subscriptionId }, ctx }), wire.licenseFromWire);
+
+  const getLicense = (id: string, ctx?: CallContext) => getOrNull({ endpoint: ENDPOINTS.getLicense, params: { id }, ctx }, wire.licenseFromWire);
+
+  const findLicenseByExternalId = async (subscriptionId: string, externalId: string, ctx?: CallContext) => {
+    try {
+      return (await listLicenses(subscriptionId, ctx)).find((l) => l.externalId === externalId) ?? null;
+    } catch (err) {
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+  };
+
+  const findOrCreateLicense = async (subscriptionId: string, input: LicenseInput, ctx?: CallContext, mode?: CreateMode): Promise<FoundOrCreated<PlatformLicense>> => {
+    const found = mode?.findFirst === false ? null : await findLicenseByExternalId(subscriptionId, input.externalId, ctx);
+    if (found) return { value: found, created: false };
+    const body = wire.licenseToWire(input);
+    try {
+      const res = await send({
+        endpoint: ENDPOINTS.createLicense,
+        params: { id: subscriptionId },
+        body,
+        idempotencyKey: idempotencyKey(OPERATIONS.createLicense, input.externalId, body),
+        ctx,
+        onAmbiguous: async () => {
+          const existing = await findLicenseByExternalId(subscriptionId, input.externalId, ctx);
+          if (existing) throw new FoundAfterAmbiguous(existing);
+        },
+      });
+      const created = wire.licenseFromWire(res.body);
+      if (!created) throw new IotApiPermanentError('Licence create answered without an id', { status: res.status });
+      return { value: created, created: true };
+    } catch (thrown) {
+      if (thrown instanceof FoundAfterAmbiguous) return { value: thrown.value as PlatformLicense, created: true };
+      if (!isStatus(thrown, 409) || thrown.code === ERROR_CODES.licenseLimit || thrown.code === ERROR_CODES.invalidTransition) throw thrown;
+      if (thrown.existingId) {
+        const existing = await getLicense(thrown.existingId, ctx);
+        if (existing && (existing.externalId === null || existing.externalId === input.externalId)) return { value: existing, created: false };
+      }
+      const again = await findLicenseByExternalId(subscriptionId, input.externalId, ctx);
+      if (again) return { value: again, created: false };
+      throw thrown;
+    }
+  };
+
+  const patchLicense = async (id: string, body: unknown, ctx?: CallContext): Promise<PlatformLicense> => {
+    const res = await send({ endpoint: ENDPOINTS.updateLicense, params: { id }, body, ctx });
+    const license = wire.licenseFromWire(res.body);
+    if (!license) throw new IotApiPermanentError('Licence update answered without a licence', { status: res.status });
+    return license;
+  };
+
+  return {
+    findCustomersByDocument,
+    findCustomersByEmail,
+    getCustomer,
+    findOrCreateCustomer,
+    updateCustomer,
+    listProducts,
+    getSubscription,
+    findSubscriptionByExternalId,
+    findOrCreateSubscription,
+    setSubscriptionStatus,
+    listLicenses,
+    getLicense,
+    findLicenseByExternalId,
+    findOrCreateLicense,
+    updateLicenseItems: (id, items, ctx) => patchLicense(id, wire.licenseItemsPatchToWire(items), ctx),
+    setLicenseStatus: (id, status, ctx) => patchLicense(id, wire.licenseStatusToWire(status), ctx),
+    async revokeLicense(id, ctx) {
+      try {
+        await send({ endpoint: ENDPOINTS.revokeLicense, params: { id }, ctx });
+      } catch (err) {
+        if (!isStatus(err, 404)) throw err; // 404: already gone
+      }
+    },
+    breakerStates: () => breakers.states(),
+    events,
+    async checkToken() {
+      await tokens.getToken();
+    },
+    close() {
+      breakers.shutdown();
+    },
+  };
+}
