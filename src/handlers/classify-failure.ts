@@ -1,0 +1,63 @@
+import {
+  CustomerValidationError,
+  IotApiPermanentError,
+  IotBreakerOpenError,
+  IotConfigurationError,
+  IotRescheduleError,
+} from '../iot-client/errors';
+import { ExternalRefError } from '../iot-client/external-refs';
+import { coerceError } from '../lib/coerce-error';
+import { maskText } from '../lib/mask';
+import { PlanConflictError } from './apply/apply-plan';
+import { BlastRadiusLockTimeoutError, ReconcileAbortedError } from './errors';
+import type { FailureDisposition } from './work-set/work-set-failure';
+
+export interface ClassifyOptions {
+  /** Backoff for the attempts already made (transient failures). */
+  backoffMs(attempts: number): number;
+  /** Wait after a breaker-open error. @defaultValue 15000 */
+  breakerDelayMs: number;
+  /** Pause after a configuration fault (401 after refresh, 403). @defaultValue 60000 */
+  configurationPauseMs: number;
+}
+
+export interface Classified {
+  disposition: FailureDisposition;
+  /** Every reconcile should pause (configuration fault), as for an open breaker. */
+  pauseAll: boolean;
+}
+
+const PERMANENT_REASON: Readonly<Record<string, string>> = {
+  LICENSE_LIMIT_REACHED: 'license_limit',
+  INVALID_STATUS_TRANSITION: 'invalid_transition',
+  VALIDATION_ERROR: 'validation',
+};
+
+/**
+ * Decides by type (STYLE rule 6) how a failed reconcile returns to the work set: transient →
+ * backoff with an attempt; permanent (422, invalid document, licence limit, invalid transition)
+ * → parked with the reason; breaker open, long Retry-After, configuration fault or shutdown →
+ * rescheduled without an attempt. Messages are masked: no CPF or e-mail reaches the sync row.
+ */
+export function classifyFailure(thrown: unknown, attempts: number, options: ClassifyOptions): Classified {
+  const err = coerceError(thrown);
+  const message = maskText(err.message);
+  if (err instanceof CustomerValidationError) {
+    return { disposition: { kind: 'park', reason: 'invalid_customer', detail: `Invalid customer ${err.field}: ${err.reason}` }, pauseAll: false };
+  }
+  if (err instanceof IotBreakerOpenError) return { disposition: { kind: 'reschedule', delayMs: options.breakerDelayMs, error: message }, pauseAll: false };
+  if (err instanceof IotRescheduleError) return { disposition: { kind: 'reschedule', delayMs: err.retryAfterMs, error: message }, pauseAll: false };
+  if (err instanceof IotConfigurationError) return { disposition: { kind: 'reschedule', delayMs: options.configurationPauseMs, error: message }, pauseAll: true };
+  if (err instanceof ReconcileAbortedError) return { disposition: { kind: 'reschedule', delayMs: 0, error: message }, pauseAll: false };
+  // Waiting behind other destructive reconciles is not a failure: no attempt counted.
+  if (err instanceof BlastRadiusLockTimeoutError) return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false };
+  if (err instanceof IotApiPermanentError) {
+    const reason = (err.code && PERMANENT_REASON[err.code]) ?? (err.status === 422 ? 'validation' : 'api_rejected');
+    const fields = err.fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ');
+    return { disposition: { kind: 'park', reason, detail: maskText(fields ? `${err.message} (${fields})` : err.message) }, pauseAll: false };
+  }
+  if (err instanceof PlanConflictError || err instanceof ExternalRefError) {
+    return { disposition: { kind: 'park', reason: 'conflict', detail: message }, pauseAll: false };
+  }
+  return { disposition: { kind: 'retry', delayMs: options.backoffMs(attempts), error: `${err.name}: ${message}` }, pauseAll: false };
+}

@@ -1,0 +1,138 @@
+import { licenseExternalId, subscriptionExternalId } from '../../iot-client/external-refs';
+import type { ContractTarget } from '../desired/contract-state';
+import type { DesiredLicence, DesiredState } from '../desired/desired-state';
+import type { LicenseItem } from '../ports/iot-platform';
+import { blastRadiusPark } from './blast-radius';
+import type { ObservedLicence, ObservedState } from './observed-state';
+import type { ReconcileAction } from './reconcile-action';
+
+export type ParkReason = 'invalid_customer' | 'awaiting_confirmation';
+
+export interface PlanPark {
+  reason: ParkReason;
+  detail: string;
+}
+
+export interface PlanOptions {
+  tenantId: string;
+  /** More revocations/cancellations than this in one change wait for `reconcile --confirm`. */
+  blastRadiusThreshold: number;
+  /** An operator confirmed this contract's destructive change. */
+  destructiveConfirmed: boolean;
+  /** Revocations the worker made recently across all contracts (the guard's window). */
+  recentRevocations: number;
+}
+
+export interface ReconcilePlan {
+  contractId: number;
+  target: ContractTarget;
+  rule: number;
+  why: string;
+  /** In execution order. Not to be applied when `park` is set. */
+  actions: ReconcileAction[];
+  park: PlanPark | null;
+  /** Licences revoked plus subscriptions cancelled by this plan. */
+  destructive: number;
+  /** Subscription epoch once the plan is applied. */
+  epoch: number;
+  warnings: string[];
+}
+
+const itemsOf = (d: DesiredLicence): LicenseItem[] => [{ productId: d.platformProductId, quantity: d.quantity }];
+const isLive = (l: ObservedLicence): boolean => l.ref !== null && l.status !== 'revoked';
+
+/** Licences to revoke, update and (un)block for a subscription that stays; creation is the caller's. */
+function keepLicences(live: ObservedLicence[], wanted: Map<string, DesiredLicence>, status: 'active' | 'blocked'): ReconcileAction[] {
+  const revokes: ReconcileAction[] = [];
+  const updates: ReconcileAction[] = [];
+  const statuses: ReconcileAction[] = [];
+  for (const l of live) {
+    const d = wanted.get(l.platformProductId);
+    if (d === undefined) {
+      revokes.push({ kind: 'revoke-licence', platformProductId: l.platformProductId });
+      continue;
+    }
+    if (l.quantity !== d.quantity) updates.push({ kind: 'update-licence-items', platformProductId: l.platformProductId, items: itemsOf(d) });
+    const blocked = l.status === 'blocked';
+    if (status === 'blocked' ? !blocked : blocked) statuses.push({ kind: 'set-licence-status', platformProductId: l.platformProductId, status });
+  }
+  return [...revokes, ...updates, ...statuses];
+}
+
+/**
+ * Desired vs observed → ordered actions (pure). Nothing is created only to be suspended or
+ * cancelled; a terminal subscription or licence is replaced under the next epoch, never reused;
+ * an invalid customer parks before any call; too many revocations wait for confirmation.
+ */
+export function planReconcile(desired: DesiredState, observed: ObservedState, options: PlanOptions): ReconcilePlan {
+  const { decision } = desired;
+  const sub = observed.subscription;
+  const subLive = sub !== null && sub.status !== 'cancelled';
+  const live = observed.licences.filter(isLive);
+  const wanted = new Map(desired.licences.map((d) => [d.platformProductId, d]));
+  const actions: ReconcileAction[] = [];
+  let epoch = observed.epoch;
+  let park: PlanPark | null = null;
+  const warnings = [...desired.warnings];
+  const revokeAll = (): void => {
+    for (const l of live) actions.push({ kind: 'revoke-licence', platformProductId: l.platformProductId });
+  };
+
+  if (decision.target === 'cancelled') {
+    revokeAll();
+    if (subLive) actions.push({ kind: 'set-subscription-status', status: 'cancelled', reason: decision.reason });
+  } else if (decision.target === 'suspended' || decision.target === 'not-yet') {
+    if (!subLive) revokeAll();
+    else {
+      actions.push(...keepLicences(live, wanted, 'blocked'));
+      if (sub.status !== 'suspended') actions.push({ kind: 'set-subscription-status', status: 'suspended', reason: decision.reason });
+    }
+  } else if (decision.target === 'active' && desired.licences.length === 0) {
+    // Touches the platform only for what is already there: the IoT products left the contract.
+    revokeAll();
+    if (subLive && sub.status === 'suspended') actions.push({ kind: 'set-subscription-status', status: 'active', reason: 'other' });
+  } else if (decision.target === 'active') {
+    const newSubscription = !subLive;
+    if (newSubscription && sub !== null) epoch = observed.epoch + 1;
+    const customer = desired.customer;
+    if (!customer.ok) {
+      if (newSubscription || observed.customer.ref === null) {
+        park = { reason: 'invalid_customer', detail: `Invalid customer ${customer.field}: ${customer.reason}` };
+      } else warnings.push(`customer data not sent: invalid ${customer.field} (${customer.reason})`);
+    } else if (observed.customer.ref === null) {
+      actions.push({ kind: 'ensure-customer', input: customer.input, fingerprint: customer.fingerprint });
+    } else if (observed.customer.fingerprint !== customer.fingerprint) {
+      actions.push({ kind: 'update-customer', input: customer.input, fingerprint: customer.fingerprint });
+    }
+    if (park === null) {
+      const kept = newSubscription ? [] : live;
+      if (newSubscription) revokeAll();
+      actions.push(...keepLicences(kept, wanted, 'active').filter((a) => a.kind === 'revoke-licence'));
+      if (newSubscription) {
+        actions.push({ kind: 'create-subscription', externalId: subscriptionExternalId(options.tenantId, desired.contractId, epoch), epoch });
+      } else if (sub.status !== 'active') {
+        actions.push({ kind: 'set-subscription-status', status: 'active', reason: 'other' });
+      }
+      for (const d of desired.licences) {
+        if (kept.some((l) => l.platformProductId === d.platformProductId)) continue;
+        const previous = observed.licences.find((l) => l.platformProductId === d.platformProductId);
+        const licenceEpoch = previous === undefined ? 1 : previous.ref !== null ? previous.epoch + 1 : previous.epoch;
+        actions.push({
+          kind: 'create-licence',
+          platformProductId: d.platformProductId,
+          externalId: licenseExternalId(options.tenantId, desired.contractId, d.platformProductId, licenceEpoch),
+          epoch: licenceEpoch,
+          items: itemsOf(d),
+          description: d.description,
+        });
+      }
+      actions.push(...keepLicences(kept, wanted, 'active').filter((a) => a.kind !== 'revoke-licence'));
+    }
+  }
+
+  const destructive = actions.filter(
+    (a) => a.kind === 'revoke-licence' || (a.kind === 'set-subscription-status' && a.status === 'cancelled'),
+  ).length;
+  park ??= blastRadiusPark(destructive, options);
+  return { contractId: desired.contractId, target: decision.target, rule: decision.rule, why: decision.why, actions, park, destructive, epoch, warnings };
+}

@@ -1,0 +1,126 @@
+import type { DataSource } from 'typeorm';
+import { LicencaIot } from '../../entities';
+import { q } from '../../migrations/schema-names';
+import type { DesiredState } from '../desired/desired-state';
+import type { ObservedState } from '../plan/observed-state';
+import type { Claim } from '../work-set/work-set-claim';
+import type { WorkSet } from '../work-set/work-set';
+import type { RecordedState } from './load-recorded-state';
+import { saveCustomerSync } from './customer-sync';
+import { currentLicencaIds, writeLicencas, type LicenceWrite } from './write-licencas';
+
+export interface WriteBackInput {
+  claim: Claim;
+  desired: DesiredState;
+  /** The state after the plan was applied. */
+  final: ObservedState;
+  recorded: RecordedState;
+  integrationId: number;
+  outcome: string;
+  planJson: string;
+  /** The customer's sync row was already committed by this reconcile (find-or-create or update under its lock). */
+  customerSaved: boolean;
+}
+
+/** Parameters: (epoch, customer_ref, subscription_ref, subscription_external_id, subscription_status, contract_id). */
+const CONTRACT_STATE_SQL = (s: string) => `UPDATE ${s}.\`contract_sync\`
+   SET epoch = ?, customer_ref = ?, subscription_ref = ?, subscription_external_id = ?, subscription_status = ?
+ WHERE contract_id = ?`;
+/** Parameters: per row (contract_id, product, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity). */
+const LICENSE_UPSERT_SQL = (s: string, rows: number) => `INSERT INTO ${s}.\`license_sync\`
+  (contract_id, platform_product_id, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity)
+VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), licenca_iot_id = VALUES(licenca_iot_id), license_ref = VALUES(license_ref),
+  external_id = VALUES(external_id), code = VALUES(code), status = VALUES(status), quantity = VALUES(quantity)`;
+
+/**
+ * Write-back and release in ONE transaction (DESIGN.md § Leases and fencing): re-lock the sync
+ * row and check the lease first, so a worker that lost its lease writes nothing; then the sync
+ * state, IXC's licence rows (only changed ones) and the release, which clears the mark only if
+ * no newer generation arrived. A reconcile that has nothing to write but the release (most of a
+ * burst's: the contract was already in step) releases in one fenced statement instead.
+ */
+export async function writeBack(dataSource: DataSource, workSet: WorkSet, input: WriteBackInput): Promise<{ newerGeneration: boolean }> {
+  const s = q(workSet.syncSchema);
+  const { claim, desired, final, recorded } = input;
+  const sub = final.subscription;
+  const licencaCtx = { contractId: claim.contractId, integrationId: input.integrationId, customerRef: final.customer.ref, subscriptionRef: sub?.ref ?? null };
+  // Only what changed is written: most reconciles of a burst find nothing new (principle 8 for our own rows too).
+  const state = [final.epoch, final.customer.ref, sub?.ref ?? null, sub?.externalId ?? null, sub?.status ?? null] as const;
+  const row = recorded.contractRow;
+  const stored = row === null ? null : [row.epoch, row.customerRef, row.subscriptionRef, row.subscriptionExternalId, row.subscriptionStatus];
+  const stateChanged = stored === null || state.some((v, i) => v !== stored[i]);
+  const customerKnown = recorded.customerRow?.ref === final.customer.ref && recorded.customerRow?.fingerprint === final.customer.fingerprint;
+  const customerToSave = desired.customer.ok && final.customer.ref !== null && !input.customerSaved && !customerKnown ? desired.customer : null;
+  const writes = licenceWrites(desired, final, recorded);
+
+  const current = currentLicencaIds(licencaCtx, writes, recorded.licencas, recorded.licencaItems);
+  if (current !== null && !stateChanged && customerToSave === null) {
+    const nothingElse = staleRows(final, recorded, current).length === 0 && licenceSyncRows(claim.contractId, final, recorded, current).length === 0;
+    if (nothingElse && (await workSet.releaseIfCurrent(claim, input.outcome, input.planJson))) return { newerGeneration: false };
+  }
+
+  return dataSource.transaction(async (manager) => {
+    const fence = await workSet.assertHeld(manager, claim);
+    if (stateChanged) await manager.query(CONTRACT_STATE_SQL(s), [...state, claim.contractId]);
+    if (customerToSave) {
+      await saveCustomerSync(manager, workSet.syncSchema, {
+        clienteId: customerToSave.clienteId,
+        document: customerToSave.input.document,
+        customerRef: final.customer.ref as string,
+        fingerprint: final.customer.fingerprint,
+      });
+    }
+    const rowIds = await writeLicencas(manager, licencaCtx, writes, recorded.licencas, recorded.licencaItems);
+    // Native rows whose ids the platform no longer knows are shown as inactive, never deleted.
+    for (const id of staleRows(final, recorded, rowIds)) await manager.update(LicencaIot, { id }, { status: 'I' });
+    const licenceRows = licenceSyncRows(claim.contractId, final, recorded, rowIds);
+    if (licenceRows.length > 0) await manager.query(LICENSE_UPSERT_SQL(s, licenceRows.length), licenceRows.flat());
+    await workSet.release(manager, claim, input.outcome, input.planJson);
+    return fence;
+  });
+}
+
+/** IXC's licence rows as the final state wants them. */
+function licenceWrites(desired: DesiredState, final: ObservedState, recorded: RecordedState): LicenceWrite[] {
+  const wanted = new Map(desired.licences.map((d) => [d.platformProductId, d]));
+  const writes: LicenceWrite[] = [];
+  for (const l of final.licences) {
+    if (l.ref === null) continue;
+    const d = wanted.get(l.platformProductId);
+    const previous = recorded.licencas.find((r) => r.id === l.licencaIotId);
+    writes.push({
+      platformProductId: l.platformProductId,
+      ref: l.ref,
+      code: l.code,
+      status: l.status,
+      description: d?.description ?? previous?.descricao ?? `Produto IoT ${l.platformProductId}`,
+      licencaIotId: l.licencaIotId,
+      lines: l.status === 'revoked' || d === undefined ? null : d.lines,
+    });
+  }
+  return writes;
+}
+
+/** Native rows the platform no longer knows, not yet shown as inactive. */
+function staleRows(final: ObservedState, recorded: RecordedState, rowIds: ReadonlyMap<string, number>): number[] {
+  const used = new Set(rowIds.values());
+  return (final.staleRows ?? []).filter((id) => {
+    if (used.has(id)) return false;
+    const row = recorded.licencas.find((r) => r.id === id);
+    return row !== undefined && row.status !== 'I';
+  });
+}
+
+/** `license_sync` rows whose content changes. */
+function licenceSyncRows(contractId: number, final: ObservedState, recorded: RecordedState, rowIds: ReadonlyMap<string, number>): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const l of final.licences) {
+    if (l.ref === null) continue;
+    const values = [l.epoch, rowIds.get(l.platformProductId) ?? l.licencaIotId, l.ref, l.externalId, l.code, l.status, l.quantity];
+    const was = recorded.observed.licences.find((r) => r.platformProductId === l.platformProductId);
+    const before = was ? [was.epoch, was.licencaIotId, was.ref, was.externalId, was.code, was.status, was.quantity] : null;
+    if (before === null || values.some((v, i) => v !== before[i])) rows.push([contractId, l.platformProductId, ...values]);
+  }
+  return rows;
+}

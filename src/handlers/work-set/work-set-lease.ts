@@ -1,0 +1,82 @@
+import type { EntityManager } from 'typeorm';
+import { LeaseLostError } from '../errors';
+import type { Claim } from './work-set-claim';
+import { affectedRows, contractSyncTable, type Queryable } from './sql-helpers';
+
+/** Extends a held lease by the database clock. Parameters: (leaseMs, contract_id, owner, token). */
+const RENEW_SQL = (t: string) => `UPDATE ${t}
+   SET lease_expires_at = DATE_ADD(NOW(3), INTERVAL ? * 1000 MICROSECOND)
+ WHERE contract_id = ? AND lease_owner = ? AND claim_token = ? AND lease_expires_at > NOW(3)`;
+
+/** Re-locks the row inside the write-back transaction. Parameters: (contract_id). */
+const FENCE_SQL = (t: string) => `SELECT lease_owner, claim_token, generation, claimed_generation,
+       (lease_expires_at IS NOT NULL AND lease_expires_at > NOW(3)) AS live
+  FROM ${t} WHERE contract_id = ? FOR UPDATE`;
+
+/**
+ * Clears the mark only when no newer generation arrived, and releases the lease.
+ * Assignments run left to right: `claimed_generation` is reset last.
+ * Parameters: (last_outcome, last_plan, contract_id, owner, token).
+ */
+const RELEASE_SQL = (t: string) => `UPDATE ${t}
+   SET dirty = IF(generation = claimed_generation, 0, 1),
+       verify_requested = IF(generation = claimed_generation, 0, verify_requested),
+       priority = IF(generation = claimed_generation, 0, priority),
+       marked_at = IF(generation = claimed_generation, NULL, marked_at),
+       source_ts_ms = IF(generation = claimed_generation, NULL, source_ts_ms),
+       destructive_confirmed = 0,
+       attempts = 0, next_attempt_at = NOW(3),
+       parked_reason = NULL, parked_detail = NULL, parked_at = NULL,
+       last_error = NULL, last_outcome = ?, last_plan = ?, last_reconciled_at = NOW(3),
+       lease_owner = NULL, lease_expires_at = NULL, claimed_generation = NULL
+ WHERE contract_id = ? AND lease_owner = ? AND claim_token = ?`;
+
+/**
+ * The whole write-back of a reconcile that has nothing else to write, as one statement: it
+ * releases only while the lease is live and no newer generation arrived. Parameters: as RELEASE_SQL.
+ */
+const RELEASE_IF_CURRENT_SQL = (t: string) => `${RELEASE_SQL(t)}
+   AND lease_expires_at > NOW(3) AND generation = claimed_generation`;
+
+/** Renews at half the lease; false when the lease is gone (the reconcile must abort). */
+export async function renewLease(db: Queryable, syncSchema: string, claim: Claim, leaseMs: number): Promise<boolean> {
+  const result = await db.query(RENEW_SQL(contractSyncTable(syncSchema)), [leaseMs, claim.contractId, claim.owner, claim.token]);
+  return affectedRows(result) === 1;
+}
+
+/**
+ * Inside a transaction: locks the sync row and checks owner, token and expiry. Throws
+ * LeaseLostError when a stale holder tries to write: the whole transaction then rolls back.
+ * Returns whether a newer generation arrived meanwhile.
+ */
+export async function assertLeaseHeld(manager: EntityManager, syncSchema: string, claim: Claim): Promise<{ newerGeneration: boolean }> {
+  const rows = (await manager.query(FENCE_SQL(contractSyncTable(syncSchema)), [claim.contractId])) as Array<{
+    lease_owner: string | null;
+    claim_token: string | number;
+    generation: string | number;
+    live: number | string;
+  }>;
+  const row = rows[0];
+  if (row === undefined) throw new LeaseLostError(claim.contractId, 'sync row missing');
+  if (row.lease_owner !== claim.owner || String(row.claim_token) !== claim.token) {
+    throw new LeaseLostError(claim.contractId, 'claimed by another worker since');
+  }
+  if (Number(row.live) !== 1) throw new LeaseLostError(claim.contractId, 'lease expired');
+  return { newerGeneration: String(row.generation) !== claim.generation };
+}
+
+/** Releases after a successful reconcile, in the caller's (write-back) transaction, after assertLeaseHeld. */
+export async function releaseClaim(manager: EntityManager, syncSchema: string, claim: Claim, outcome: string, planJson: string | null): Promise<void> {
+  const result = await manager.query(RELEASE_SQL(contractSyncTable(syncSchema)), [outcome, planJson, claim.contractId, claim.owner, claim.token]);
+  if (affectedRows(result) !== 1) throw new LeaseLostError(claim.contractId, 'release matched no row');
+}
+
+/**
+ * Outside any transaction: releases in one statement when the lease is live and the generation
+ * unchanged. False when it matched nothing: the caller takes the fenced transaction, which says
+ * why (lease lost, or a newer generation to keep dirty).
+ */
+export async function releaseIfCurrent(db: Queryable, syncSchema: string, claim: Claim, outcome: string, planJson: string | null): Promise<boolean> {
+  const result = await db.query(RELEASE_IF_CURRENT_SQL(contractSyncTable(syncSchema)), [outcome, planJson, claim.contractId, claim.owner, claim.token]);
+  return affectedRows(result) === 1;
+}

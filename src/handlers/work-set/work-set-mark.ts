@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import { contractSyncTable, isLockConflict } from './sql-helpers';
+
+/** A contract to mark dirty and the priority asked for it (higher is more urgent). */
+export interface ContractMark {
+  contractId: number;
+  priority: number;
+  /** When the change behind the mark happened in IXC (Debezium `source.ts_ms`), for end-to-end latency; null for snapshot reads. */
+  sourceTsMs?: number | null;
+}
+
+export interface MarkOptions {
+  /** A mark from a source change un-parks the contract (DESIGN.md § Failures). @defaultValue true */
+  unpark?: boolean;
+  /** Ask the reconcile to diff against the platform instead of the recorded state. @defaultValue false */
+  verify?: boolean;
+  /** Retries of the whole statement on deadlock or lock wait timeout. @defaultValue 5 */
+  maxLockRetries?: number;
+}
+
+const DEFAULT_MARK_OPTIONS = { unpark: true, verify: false, maxLockRetries: 5 } satisfies Required<MarkOptions>;
+const ROWS_PER_STATEMENT = 2000;
+
+/**
+ * Upsert of N marks in one statement. Parameters: per row (contract_id, priority, verify,
+ * source_ts_ms), then (unpark, unpark, unpark, unpark, unpark). ON DUPLICATE KEY UPDATE assigns
+ * left to right, so `marked_at`, `priority` and `source_ts_ms` read the old `dirty` before it is
+ * set: a dirty row keeps its first mark time, the higher priority and the oldest change time; a
+ * clean one starts afresh. Un-parking resets attempts.
+ */
+const MARK_SQL = (table: string, rows: number) => `INSERT INTO ${table}
+  (contract_id, generation, dirty, priority, marked_at, next_attempt_at, verify_requested, source_ts_ms)
+VALUES ${Array.from({ length: rows }, () => '(?, 1, 1, ?, NOW(3), NOW(3), ?, ?)').join(', ')}
+ON DUPLICATE KEY UPDATE
+  marked_at = IF(dirty = 1 AND marked_at IS NOT NULL, marked_at, NOW(3)),
+  source_ts_ms = IF(dirty = 1, LEAST(COALESCE(source_ts_ms, VALUES(source_ts_ms)), COALESCE(VALUES(source_ts_ms), source_ts_ms)), VALUES(source_ts_ms)),
+  priority = IF(dirty = 1, GREATEST(priority, VALUES(priority)), VALUES(priority)),
+  generation = generation + 1,
+  dirty = 1,
+  verify_requested = GREATEST(verify_requested, VALUES(verify_requested)),
+  attempts = IF(? = 1 AND parked_reason IS NOT NULL, 0, attempts),
+  next_attempt_at = IF(? = 1 AND parked_reason IS NOT NULL, NOW(3), next_attempt_at),
+  parked_detail = IF(? = 1, NULL, parked_detail),
+  parked_at = IF(? = 1, NULL, parked_at),
+  parked_reason = IF(? = 1, NULL, parked_reason)`;
+
+/** One mark per contract (the highest priority and the oldest change time asked), in key order so concurrent batches lock alike. */
+export function normaliseMarks(marks: readonly ContractMark[]): ContractMark[] {
+  const best = new Map<number, { priority: number; sourceTsMs: number | null }>();
+  for (const m of marks) {
+    if (!Number.isSafeInteger(m.contractId) || m.contractId <= 0) continue;
+    const ts = m.sourceTsMs ?? null;
+    const seen = best.get(m.contractId);
+    best.set(m.contractId, {
+      priority: Math.max(seen?.priority ?? m.priority, m.priority),
+      sourceTsMs: seen === undefined || seen.sourceTsMs === null ? ts : ts === null ? seen.sourceTsMs : Math.min(seen.sourceTsMs, ts),
+    });
+  }
+  return [...best.entries()].sort(([a], [b]) => a - b).map(([contractId, { priority, sourceTsMs }]) => ({ contractId, priority, sourceTsMs }));
+}
+
+/**
+ * Marks contracts dirty (DESIGN.md principle 2): generation + 1, the higher priority kept, in one
+ * statement per batch at READ COMMITTED, retried as a whole on deadlock. Durable when it resolves,
+ * so the consumer may resolve offsets afterwards. Returns how many contracts were marked.
+ */
+export async function markContracts(
+  dataSource: DataSource,
+  syncSchema: string,
+  marks: readonly ContractMark[],
+  options: MarkOptions = {},
+): Promise<number> {
+  const opts = { ...DEFAULT_MARK_OPTIONS, ...options };
+  const rows = normaliseMarks(marks);
+  if (rows.length === 0) return 0;
+  const table = contractSyncTable(syncSchema);
+  const unpark = opts.unpark ? 1 : 0;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await dataSource.transaction('READ COMMITTED', async (manager) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+          const params = chunk.flatMap((m) => [m.contractId, m.priority, opts.verify ? 1 : 0, m.sourceTsMs ?? null]);
+          await manager.query(MARK_SQL(table, chunk.length), [...params, unpark, unpark, unpark, unpark, unpark]);
+        }
+      });
+      return rows.length;
+    } catch (err) {
+      if (!isLockConflict(err) || attempt >= opts.maxLockRetries) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 20));
+    }
+  }
+}

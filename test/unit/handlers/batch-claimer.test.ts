@@ -1,0 +1,69 @@
+import { createBatchClaimer } from '../../../src/handlers/work-set/batch-claimer';
+import type { Claim } from '../../../src/handlers/work-set/work-set-claim';
+
+const claimOf = (contractId: number): Claim => ({
+  contractId,
+  owner: 'o',
+  token: '1',
+  generation: '1',
+  epoch: 1,
+  attempts: 0,
+  verify: false,
+  destructiveConfirmed: false,
+  sourceTsMs: null,
+});
+
+describe('batch claimer', () => {
+  it('serves the slots that ask while a claim runs with one claim of that many rows', async () => {
+    const limits: number[] = [];
+    let next = 1;
+    let release: () => void = () => undefined;
+    const claimer = createBatchClaimer(
+      () => false,
+      async (limit) => {
+        limits.push(limit);
+        if (limits.length === 1) await new Promise<void>((r) => (release = r));
+        return Array.from({ length: limit }, () => claimOf(next++));
+      },
+    );
+    const first = claimer.next();
+    const waiting = [claimer.next(), claimer.next(), claimer.next()];
+    release();
+    expect((await first)?.contractId).toBe(1);
+    expect((await Promise.all(waiting)).map((c) => c?.contractId)).toEqual([2, 3, 4]);
+    expect(limits).toEqual([1, 3]);
+  });
+
+  it('gives undefined to the askers it has no row for, and an error to every asker of a failed claim', async () => {
+    let fail = false;
+    let ready = [claimOf(7)];
+    let release: () => void = () => undefined;
+    const claimer = createBatchClaimer(
+      () => false,
+      async (limit) => {
+        if (fail) throw new Error('database gone');
+        if (limit === 1) {
+          await new Promise<void>((r) => (release = r));
+          return [];
+        }
+        const taken = ready.slice(0, limit);
+        ready = ready.slice(limit);
+        return taken;
+      },
+    );
+    const first = claimer.next();
+    const [a, b] = [claimer.next(), claimer.next()];
+    release();
+    expect(await first).toBeUndefined();
+    expect([(await a)?.contractId, (await b)?.contractId]).toEqual([7, undefined]);
+    fail = true;
+    await expect(Promise.all([claimer.next(), claimer.next()])).rejects.toThrow('database gone');
+  });
+
+  it('claims nothing once the slots are stopping', async () => {
+    const claim = jest.fn(async () => [claimOf(1)]);
+    const claimer = createBatchClaimer(() => true, claim);
+    expect(await claimer.next()).toBeUndefined();
+    expect(claim).not.toHaveBeenCalled();
+  });
+});

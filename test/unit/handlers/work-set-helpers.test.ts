@@ -1,0 +1,80 @@
+import { backoffDelayMs } from '../../../src/handlers/work-set/backoff';
+import { normaliseMarks } from '../../../src/handlers/work-set/work-set-mark';
+import { createReconcileEvents } from '../../../src/handlers/reconcile-events';
+import { createWakeableSleep } from '../../../src/handlers/wakeable-sleep';
+import { statusLetter } from '../../../src/handlers/store/write-licencas';
+
+describe('work-set helpers', () => {
+  it('normaliseMarks keeps one mark per contract with the highest priority and the oldest change time, in key order, dropping invalid ids', () => {
+    expect(
+      normaliseMarks([
+        { contractId: 9, priority: 10, sourceTsMs: 500 },
+        { contractId: 2, priority: 5 },
+        { contractId: 9, priority: 100, sourceTsMs: 300 },
+        { contractId: 0, priority: 1 },
+        { contractId: -3, priority: 1 },
+        { contractId: 2, priority: 1, sourceTsMs: 700 },
+        { contractId: 4, priority: 1, sourceTsMs: 800 },
+        { contractId: 4, priority: 1, sourceTsMs: null },
+      ]),
+    ).toEqual([
+      { contractId: 2, priority: 5, sourceTsMs: 700 },
+      { contractId: 4, priority: 1, sourceTsMs: 800 },
+      { contractId: 9, priority: 100, sourceTsMs: 300 },
+    ]);
+  });
+
+  it('backoff grows exponentially with attempts, capped, with ±20 % jitter', () => {
+    const opts = { baseMs: 1000, maxMs: 10_000 };
+    expect(backoffDelayMs(0, opts, () => 0.5)).toBe(1000);
+    expect(backoffDelayMs(3, opts, () => 0.5)).toBe(8000);
+    expect(backoffDelayMs(10, opts, () => 0.5)).toBe(10_000);
+    expect(backoffDelayMs(1, opts, () => 0)).toBe(1600);
+    expect(backoffDelayMs(1, opts, () => 1)).toBe(2400);
+  });
+
+  it('licence status letters: A active, B blocked, I revoked/inactive, P pending', () => {
+    expect(['active', 'blocked', 'revoked', 'inactive', 'pending', null].map((s) => statusLetter(s as never))).toEqual(['A', 'B', 'I', 'I', 'P', 'P']);
+  });
+});
+
+describe('reconcile events', () => {
+  it('a throwing listener neither breaks emit nor stops later listeners; once() fires once', () => {
+    const errors: unknown[] = [];
+    const events = createReconcileEvents((e) => errors.push(e));
+    const seen: number[] = [];
+    events.on('claim:empty', () => {
+      throw new Error('listener bug');
+    });
+    events.on('claim:empty', (e) => seen.push(e.slot));
+    events.once('claim:empty', (e) => seen.push(e.slot * 10));
+    expect(() => events.emit('claim:empty', { slot: 1 })).not.toThrow();
+    events.emit('claim:empty', { slot: 2 });
+    expect(seen).toEqual([1, 10, 2]);
+    expect(errors).toHaveLength(2);
+  });
+
+  it('off() returned by on() removes the listener', () => {
+    const events = createReconcileEvents();
+    const seen: number[] = [];
+    const off = events.on('claim:empty', (e) => seen.push(e.slot));
+    off();
+    events.emit('claim:empty', { slot: 1 });
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('wakeable sleep', () => {
+  it('wake() and abort end a long sleep early', async () => {
+    const controller = new AbortController();
+    const sleep = createWakeableSleep(controller.signal);
+    const woken = sleep(60_000);
+    sleep.wake();
+    await woken;
+    const aborted = sleep(60_000, { wakeOnNudge: false });
+    sleep.wake();
+    controller.abort();
+    await aborted;
+    await sleep(60_000);
+  });
+});
