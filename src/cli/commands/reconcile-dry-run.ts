@@ -1,0 +1,39 @@
+import { describeAction, planContract, type ReconcileDeps, type ReconcileOptions } from '../../handlers';
+import { coerceError } from '../../lib/coerce-error';
+import { maskText } from '../../lib/mask';
+
+export interface DryRunReport {
+  contractId: number;
+  target: string | null;
+  why: string | null;
+  actions: string[];
+  park: { reason: string; detail: string } | null;
+  warnings: string[];
+  error: string | null;
+}
+
+/**
+ * Plans each contract without marking, writing or calling anything but reads: IXC and the sync
+ * state, plus the platform's GETs in verify mode (and for intent look-ups and adoption).
+ */
+export async function dryRunPlans(deps: ReconcileDeps, ids: readonly number[], options: ReconcileOptions, verify: boolean): Promise<DryRunReport[]> {
+  const reports: DryRunReport[] = [];
+  for (const contractId of ids) {
+    try {
+      const { plan } = await planContract(deps, contractId, options, { verify, destructiveConfirmed: false }, { contractId });
+      reports.push({
+        contractId,
+        target: plan.target,
+        why: plan.why,
+        actions: plan.actions.map(describeAction),
+        park: plan.park,
+        warnings: plan.warnings,
+        error: null,
+      });
+    } catch (thrown) {
+      const err = coerceError(thrown);
+      reports.push({ contractId, target: null, why: null, actions: [], park: null, warnings: [], error: maskText(`${err.name}: ${err.message}`) });
+    }
+  }
+  return reports;
+}

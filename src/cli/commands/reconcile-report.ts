@@ -1,0 +1,69 @@
+import type { DataSource } from 'typeorm';
+import { q } from '../../migrations/schema-names';
+import { maskText } from '../../lib/mask';
+
+/** One contract's outcome as `reconcile` prints it. */
+export interface ContractReport {
+  contractId: number;
+  outcome: string;
+  target: string | null;
+  why: string | null;
+  actions: string[];
+  park: { reason: string; detail: string | null } | null;
+  error: string | null;
+  warnings: string[];
+  dirty: boolean;
+}
+
+/** Parameters: (ids). */
+const REPORT_SQL = (s: string) => `SELECT contract_id, dirty, last_outcome, last_plan, parked_reason, parked_detail, last_error
+  FROM ${s}.\`contract_sync\` WHERE contract_id IN (?) ORDER BY contract_id`;
+
+interface ReportRow {
+  contract_id: number;
+  dirty: number;
+  last_outcome: string | null;
+  last_plan: string | null;
+  parked_reason: string | null;
+  parked_detail: string | null;
+  last_error: string | null;
+}
+
+function parsePlan(text: string | null): { target?: string; why?: string; actions?: string[]; warnings?: string[] } {
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as { target?: string; why?: string; actions?: string[]; warnings?: string[] };
+  } catch {
+    return {};
+  }
+}
+
+export async function loadReports(dataSource: DataSource, syncSchema: string, ids: readonly number[]): Promise<ContractReport[]> {
+  if (ids.length === 0) return [];
+  const rows = (await dataSource.query(REPORT_SQL(q(syncSchema)), [[...ids]])) as ReportRow[];
+  return rows.map((r) => {
+    const plan = parsePlan(r.last_plan);
+    const parked = r.parked_reason !== null;
+    return {
+      contractId: Number(r.contract_id),
+      outcome: parked ? 'parked' : Number(r.dirty) === 1 ? (r.last_outcome === 'failed' || r.last_outcome === 'rescheduled' ? r.last_outcome : 'pending') : (r.last_outcome ?? 'unknown'),
+      target: plan.target ?? null,
+      why: plan.why ?? null,
+      actions: plan.actions ?? [],
+      park: parked ? { reason: r.parked_reason as string, detail: r.parked_detail } : null,
+      error: r.last_error === null ? null : maskText(r.last_error),
+      warnings: plan.warnings ?? [],
+      dirty: Number(r.dirty) === 1,
+    };
+  });
+}
+
+/** Human lines for one contract. */
+export function formatReport(r: ContractReport): string[] {
+  const head = `contract ${r.contractId}: ${r.outcome}${r.target ? ` (desired ${r.target}${r.why ? `: ${r.why}` : ''})` : ''}`;
+  const lines = [head, ...r.actions.map((a) => `  - ${a}`)];
+  if (r.park) lines.push(`  parked: ${r.park.reason}${r.park.detail ? ` — ${r.park.detail}` : ''}`);
+  if (r.error && !r.park) lines.push(`  last error: ${r.error}`);
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return lines;
+}

@@ -1,0 +1,64 @@
+import type { DataSource } from 'typeorm';
+import { createReconcileSlots, defaultOwner, RECONCILE_PRIORITY, type ReconcileDeps, type ReconcileOptions, type ReconcileSlotsOptions } from '../../handlers';
+import { q } from '../../migrations/schema-names';
+import type { Logger } from '../../lib/logger';
+
+export interface RunMarksOptions {
+  verify: boolean;
+  /** Stop waiting after this long. */
+  timeoutMs: number;
+  pollMs: number;
+  slots: Omit<ReconcileSlotsOptions, 'reconcile'>;
+  reconcile: ReconcileOptions;
+  /** A worker heartbeat fresher than this means "a worker is running: wait, do not reconcile here". */
+  workerFreshMs: number;
+  onReconcileEnd?: () => Promise<unknown>;
+  logger?: Logger;
+}
+
+export interface RunMarksResult {
+  ranLocally: boolean;
+  timedOut: boolean;
+}
+
+/**
+ * Settled since the CLI marked: clean, parked, or failed once after the mark (the failure is
+ * reported; the worker keeps retrying). Parameters: (ids, since).
+ */
+const UNSETTLED_SQL = (s: string) => `SELECT COUNT(*) AS n FROM ${s}.\`contract_sync\`
+ WHERE contract_id IN (?) AND dirty = 1 AND parked_reason IS NULL AND (last_error_at IS NULL OR last_error_at < ?)`;
+
+/**
+ * Marks through the work set (never reconciles inline beside a running worker): when a worker's
+ * heartbeat is fresh it only waits; otherwise it runs local slots until its marks settle.
+ */
+export async function runMarks(dataSource: DataSource, deps: ReconcileDeps, ids: readonly number[], options: RunMarksOptions): Promise<RunMarksResult> {
+  const [{ now }] = (await dataSource.query('SELECT NOW(3) AS now')) as [{ now: Date }];
+  await deps.workSet.mark(ids.map((contractId) => ({ contractId, priority: RECONCILE_PRIORITY.operator })), { verify: options.verify, unpark: true });
+  const workers = await deps.workSet.liveWorkers(options.workerFreshMs);
+  const ranLocally = workers.length === 0;
+  const slots = ranLocally
+    ? createReconcileSlots(
+        { ...deps, logger: options.logger, onReconcileEnd: options.onReconcileEnd },
+        { ...options.slots, owner: `cli:${defaultOwner()}`, heartbeat: false, verifyResyncIntervalMs: 0, reconcile: options.reconcile },
+      )
+    : null;
+  if (!ranLocally) options.logger?.info('a worker is running; waiting for it', { workers });
+  slots?.start();
+  const deadline = Date.now() + options.timeoutMs;
+  let timedOut = false;
+  try {
+    for (;;) {
+      const [row] = (await dataSource.query(UNSETTLED_SQL(q(deps.workSet.syncSchema)), [[...ids], now])) as Array<{ n: number | string }>;
+      if (Number(row?.n ?? 0) === 0) break;
+      if (Date.now() > deadline) {
+        timedOut = true;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    }
+  } finally {
+    await slots?.stop();
+  }
+  return { ranLocally, timedOut };
+}

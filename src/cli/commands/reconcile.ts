@@ -1,0 +1,92 @@
+import { Command, Option } from 'commander';
+import { createWorkSet, reconcileOptionsFromConfig, type ReconcileDeps } from '../../handlers';
+import type { CliContext } from '../cli-context';
+import { openCliPlatform } from './catalog-platform';
+import { dryRunPlans } from './reconcile-dry-run';
+import { formatReport, loadReports } from './reconcile-report';
+import { runMarks } from './reconcile-run';
+import { resolveTargets, ReconcileUsageError } from './reconcile-targets';
+
+interface ReconcileFlags {
+  contract?: string[];
+  all?: boolean;
+  failed?: boolean;
+  verify?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  confirm?: boolean;
+  timeout: string;
+}
+
+/** Three maintenance rounds of a worker (30 s each): a heartbeat older than this is a dead worker. */
+const WORKER_FRESH_MS = 90_000;
+
+export function registerReconcileCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('reconcile')
+    .description('Mark contracts for reconciliation and wait for the outcome (or only plan them with --dry-run)')
+    .option('--contract <id...>', 'contract ids (space or comma separated)')
+    .option('--all', 'every contract')
+    .option('--failed', 'parked contracts (un-parks them)')
+    .option('--verify', 'diff against the platform itself instead of the recorded state')
+    .option('--dry-run', 'print the plans; mark, write and change nothing')
+    .option('--json', 'machine-readable output')
+    .option('--confirm', 'confirm destructive changes parked by the blast-radius guard')
+    .addOption(new Option('--timeout <seconds>', 'stop waiting after this long').default('300'))
+    .action(async (flags: ReconcileFlags) => {
+      const config = ctx.config();
+      const logger = ctx.logger();
+      const core = reconcileOptionsFromConfig(config);
+      const timeoutMs = Number(flags.timeout) * 1000;
+      if (!(timeoutMs > 0)) throw new ReconcileUsageError('--timeout must be a positive number of seconds');
+      const platform = await openCliPlatform(config, logger, true);
+      try {
+        const { dataSource } = platform.app;
+        const workSet = createWorkSet(dataSource, core.workSet);
+        const deps: ReconcileDeps = { dataSource, workSet, platform: platform.client! };
+        const ids = await resolveTargets(dataSource, config.db.syncSchema, flags);
+
+        if (flags.dryRun) {
+          const reports = await dryRunPlans(deps, ids, core.reconcile, flags.verify ?? false);
+          const totalActions = reports.reduce((n, r) => n + r.actions.length, 0);
+          if (flags.json) ctx.print(JSON.stringify({ dryRun: true, verify: flags.verify ?? false, totalActions, contracts: reports }, null, 2));
+          else {
+            for (const r of reports) {
+              ctx.print(`contract ${r.contractId}: ${r.error ? `error ${r.error}` : `desired ${r.target} (${r.why})`}`);
+              for (const a of r.actions) ctx.print(`  - ${a}`);
+              if (r.park) ctx.print(`  would park: ${r.park.reason} — ${r.park.detail}`);
+            }
+            ctx.print(`${ids.length} contract(s), ${totalActions} action(s) planned (dry run: nothing changed)`);
+          }
+          if (reports.some((r) => r.error)) process.exitCode = 1;
+          return;
+        }
+
+        // The mark below un-parks (attempts reset) and, for --confirm, carries the confirmation: one generation, one run.
+        if (flags.confirm) await workSet.confirm(flags.all ? 'all' : ids);
+        const run = await runMarks(dataSource, deps, ids, {
+          verify: flags.verify ?? false,
+          timeoutMs,
+          pollMs: 200,
+          slots: core.slots,
+          reconcile: core.reconcile,
+          workerFreshMs: WORKER_FRESH_MS,
+          onReconcileEnd: () => platform.audit.flush(),
+          logger,
+        });
+        const reports = await loadReports(dataSource, config.db.syncSchema, ids);
+        const bad = reports.filter((r) => r.dirty || r.park !== null);
+        if (flags.json) ctx.print(JSON.stringify({ ranLocally: run.ranLocally, timedOut: run.timedOut, contracts: reports }, null, 2));
+        else {
+          for (const r of reports) for (const line of formatReport(r)) ctx.print(line);
+          ctx.print(
+            `${reports.length} contract(s): ${reports.length - bad.length} done, ${bad.length} parked or pending` +
+              `${run.ranLocally ? '' : ' (reconciled by the running worker)'}${run.timedOut ? '; stopped waiting (timeout)' : ''}`,
+          );
+        }
+        if (bad.length > 0 || run.timedOut) process.exitCode = 1;
+      } finally {
+        await platform.close();
+      }
+    });
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { runSandbox } from '../../sandbox/run-sandbox';
+import type { CliContext } from '../cli-context';
+
+function intOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Expected a whole number, got "${value}"`);
+  return n;
+}
+
+export function registerSandboxCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('sandbox')
+    .description('Run the IoT platform sandbox (the assumed Olli contract, strict, with fault injection under /__admin)')
+    .option('--port <port>', 'port to listen on (0 = any free port)', intOption)
+    .option('--host <host>', 'address to bind')
+    .option('--state-file <file>', 'persist state to this JSON file')
+    .option('--token-lifetime <seconds>', 'lifetime of issued tokens', intOption)
+    .option('--catalog-file <file>', 'JSON array of products ({id, name, maxDevices, active, type}) replacing the default catalogue')
+    .option('--max-concurrency <n>', 'API requests handled at once, the rest wait in a queue (0 = no cap)', intOption)
+    .action(async (flags: { port?: number; host?: string; stateFile?: string; tokenLifetime?: number; catalogFile?: string; maxConcurrency?: number }) => {
+      const running = await runSandbox(ctx.config().sandbox, {
+        port: flags.port,
+        host: flags.host,
+        stateFile: flags.stateFile,
+        tokenLifetimeSec: flags.tokenLifetime,
+        catalogFile: flags.catalogFile,
+        maxConcurrentRequests: flags.maxConcurrency,
+      });
+      // One JSON line on stdout so scripts and the test helper can read the address.
+      ctx.print(JSON.stringify({ event: 'listening', url: running.url, clientId: running.clientId }));
+      if (running.generatedSecret) {
+        ctx.print(`Generated sandbox credentials (this run only): IOT_CLIENT_ID=${running.clientId} IOT_CLIENT_SECRET=${running.clientSecret}`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          running.server.close().then(resolve, resolve);
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+    });
+}

@@ -1,0 +1,195 @@
+import os from 'node:os';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { AppConfig } from '../../config';
+import { requireSetting } from '../../config';
+import { createChangeConsumer, type ChangeConsumer } from '../../consumers/create-change-consumer';
+import { markBatch } from '../../consumers/mark-batch';
+import { MARK_PRIORITY } from '../../consumers/mark-priority';
+import type { DeadLetterMessage } from '../../consumers/dead-letter';
+import { createAppDataSource, type AppDataSource } from '../../entities';
+import { createReconcileSlots, createWorkSet, markContracts, reconcileOptionsFromConfig, type ReconcileSlots } from '../../handlers';
+import {
+  createApiAuditRecorder,
+  createIntegrationTokenStore,
+  createIotPlatformClient,
+  iotClientOptionsFromConfig,
+  purgeApiAudit,
+  type IotPlatformClient,
+} from '../../iot-client';
+import { coerceError } from '../../lib/coerce-error';
+import type { Logger } from '../../lib/logger';
+import { runMigrations } from '../../migrations/run-migrations';
+import { bindIotClientEvents, bindReconcileEvents } from '../../ops/ops-bindings';
+import { createOps, liveTopics, type Ops } from '../../ops/create-ops';
+import { kafkaLogCreator } from './kafka-logger';
+
+/** Audit retention is in days: an hourly purge keeps the table within it. */
+const AUDIT_PURGE_INTERVAL_MS = 3_600_000;
+
+export interface WorkerOptions {
+  /** Apply pending migrations before starting. @defaultValue true */
+  migrate?: boolean;
+  /** Override of the ops port (0 picks a free one). @defaultValue config.ops.port */
+  opsPort?: number;
+}
+
+export interface Worker {
+  readonly owner: string;
+  readonly ops: Ops;
+  /** Where the ops server listens, e.g. `http://127.0.0.1:9464`. */
+  readonly opsUrl: string;
+  /** Graceful and idempotent: stop consuming, drain reconciles within the bound, release leases, commit, disconnect. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker process: one change consumer (Debezium topics → durable marks), N reconcile slots
+ * (marks → platform → write-back) and the ops port, sharing one database pool. Several processes
+ * form one consumer group and share the work set.
+ */
+export async function startWorker(config: Readonly<AppConfig>, logger: Logger, options: WorkerOptions = {}): Promise<Worker> {
+  requireSetting(config.iot.baseUrl, 'IOT_BASE_URL', 'to start the worker');
+  const core = reconcileOptionsFromConfig(config);
+  const log = logger.child({ module: 'worker' });
+  if (options.migrate ?? true) {
+    const { applied } = await runMigrations(config.db);
+    if (applied.length > 0) log.info('migrations applied', { applied });
+  }
+
+  const cleanups: Array<[string, () => Promise<unknown> | unknown]> = [];
+  const app: AppDataSource = createAppDataSource(config.db);
+  await app.dataSource.initialize();
+  cleanups.push(['database', () => app.dataSource.destroy()]);
+  try {
+    const controller = new AbortController();
+    const audit = createApiAuditRecorder(
+      { dataSource: app.dataSource, entity: app.sync.ApiAudit, logger },
+      { instance: `${os.hostname()}:${process.pid}` },
+    );
+    const platform: IotPlatformClient = createIotPlatformClient(
+      { tokenStore: createIntegrationTokenStore(app.dataSource, config.iot.integrationId), audit, logger },
+      iotClientOptionsFromConfig(config.iot),
+    );
+    cleanups.push(['platform client', () => platform.close()]);
+    cleanups.push(['audit', () => audit.flush()]);
+
+    const kafka = new Kafka({ clientId: config.kafka.clientId, brokers: [...config.kafka.brokers], logLevel: logLevel.INFO, logCreator: kafkaLogCreator(logger) });
+    const query = (sql: string, params: unknown[]): Promise<unknown> => app.dataSource.query(sql, params);
+    const ops = createOps({ config, kafka, query, logger }, options.opsPort !== undefined ? { port: options.opsPort } : {});
+
+    const workSet = createWorkSet(app.dataSource, core.workSet);
+    const { catchUpBacklog } = config.reconcile;
+    // Called only once the slots run, after `consumer` below exists.
+    const catchingUp = (): boolean => catchUpBacklog > 0 && consumer.backlog() > catchUpBacklog;
+    const slots: ReconcileSlots = createReconcileSlots(
+      { dataSource: app.dataSource, workSet, platform, logger, onReconcileEnd: () => audit.flush(), catchingUp },
+      { ...core.slots, signal: controller.signal, reconcile: core.reconcile },
+    );
+    const unbind = [bindReconcileEvents(slots.events, ops.monitor), bindIotClientEvents(platform.events, ops.monitor)];
+    cleanups.push(['ops bindings', () => unbind.forEach((off) => off())]);
+
+    const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    cleanups.push(['dlq producer', () => producer.disconnect()]);
+    const deadLetter = async (messages: DeadLetterMessage[]): Promise<void> => {
+      await producer.send({ topic: config.kafka.dlqTopic, acks: -1, messages });
+    };
+
+    let heldBack = false;
+    const consumer: ChangeConsumer = createChangeConsumer(
+      {
+        kafka,
+        logger,
+        handler: async (chunk) => {
+          const result = await markBatch(chunk.decoded, {
+            query,
+            markContracts: async (marks) => {
+              // Only a change to the source rows un-parks a contract; a snapshot read is not one.
+              const changed = marks.filter((m) => m.priority > MARK_PRIORITY.snapshot);
+              const readOnly = marks.filter((m) => m.priority <= MARK_PRIORITY.snapshot);
+              if (changed.length > 0) await markContracts(app.dataSource, config.db.syncSchema, changed, { unpark: true });
+              if (readOnly.length > 0) await markContracts(app.dataSource, config.db.syncSchema, readOnly, { unpark: false });
+            },
+            deadLetter,
+            nudge: () => slots.nudge(),
+          });
+          if (heldBack && !catchingUp()) {
+            heldBack = false;
+            log.info('consumer caught up; every reconcile slot claims again', { backlog: consumer.backlog() });
+            slots.nudge();
+          } else if (!heldBack && catchingUp()) {
+            heldBack = true;
+            log.info('consumer catching up on a burst; reconciles held to the catch-up slots', { backlog: consumer.backlog(), slots: core.slots.catchUpConcurrency });
+          }
+          ops.monitor.reportBatch(chunk.topic, result);
+          if (result.heartbeatTsMs !== null) ops.monitor.reportHeartbeat(result.heartbeatTsMs);
+          if (result.deadLettered > 0) log.warn('undecodable records dead-lettered', { topic: chunk.topic, partition: chunk.partition, count: result.deadLettered });
+        },
+      },
+      {
+        groupId: config.kafka.groupId,
+        topics: liveTopics(config),
+        heartbeatTopicPrefix: config.kafka.heartbeatTopicPrefix,
+        maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+      },
+    );
+    let joined = 0;
+    consumer.consumer.on(consumer.consumer.events.GROUP_JOIN, () => {
+      if (joined++ > 0) ops.monitor.reportRebalance();
+    });
+    consumer.consumer.on(consumer.consumer.events.CRASH, (event) => {
+      // kafkajs restarts the consumer on retriable crashes; a non-retriable one leaves it dead,
+      // which /ready reports through lag without progress. Log it where it is decided.
+      log.error('consumer crashed', { error: event.payload.error, restart: event.payload.restart });
+    });
+
+    ops.monitor.start();
+    cleanups.push(['ops monitor', () => ops.monitor.stop()]);
+    const opsAddress = await ops.server.start();
+    cleanups.push(['ops server', () => ops.server.stop()]);
+    slots.start();
+    cleanups.push(['reconcile slots', () => slots.stop()]);
+    const purge = setInterval(() => {
+      purgeApiAudit(app.dataSource, config.db.syncSchema, { retentionDays: config.audit.retentionDays, batchSize: config.audit.purgeBatchSize }).then(
+        (deleted) => deleted > 0 && log.info('audit rows past retention purged', { deleted, retentionDays: config.audit.retentionDays }),
+        (err: unknown) => log.warn('audit purge failed', { error: coerceError(err) }),
+      );
+    }, AUDIT_PURGE_INTERVAL_MS);
+    purge.unref();
+    cleanups.push(['audit purge', () => clearInterval(purge)]);
+    await consumer.start();
+    cleanups.push(['change consumer', () => consumer.stop()]);
+    log.info('worker started', { owner: slots.owner, concurrency: core.slots.concurrency, ops: opsAddress.url });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      owner: slots.owner,
+      ops,
+      opsUrl: opsAddress.url,
+      stop() {
+        stopping ??= (async () => {
+          log.info('worker stopping');
+          controller.abort();
+          await runCleanups(cleanups, log);
+          log.info('worker stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await runCleanups(cleanups, log);
+    throw err;
+  }
+}
+
+/** Stops in reverse start order, each step in its own try: one failure does not strand the rest. */
+async function runCleanups(cleanups: Array<[string, () => Promise<unknown> | unknown]>, log: Logger): Promise<void> {
+  for (const [name, cleanup] of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (thrown) {
+      log.warn('cleanup failed', { step: name, error: coerceError(thrown) });
+    }
+  }
+  cleanups.length = 0;
+}
