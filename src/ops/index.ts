@@ -1,0 +1,12 @@
+export * from './errors';
+export { createMetrics, BREAKER_STATE_VALUE, type Metrics } from './metrics';
+export * from './readiness';
+export { createPoller, type Poller } from './poller';
+export { readTopicRange, deleteGroupQuietly, type PartitionRange, type ReadRecord, type ReadTopicRangeResult } from './read-topic-range';
+export { createLagMonitor, type LagMonitor, type LagMonitorOptions, type LagSnapshot, type PartitionLag } from './lag-monitor';
+export { createConnectorMonitor, fetchStatus, type ConnectorMonitor, type ConnectorSnapshot } from './connector-monitor';
+export { createWorkSetMonitor, type WorkSetMonitor, type WorkSetSnapshot, type RecentFailure } from './work-set-monitor';
+export { createOpsMonitor, type OpsMonitor, type StatusDocument, type BreakerState } from './ops-monitor';
+export { createOpsServer, type OpsServer, type OpsServerOptions } from './ops-server';
+export { createOps, liveTopics, type Ops, type CreateOpsDeps, type CreateOpsOptions } from './create-ops';
+export { bindReconcileEvents, bindIotClientEvents } from './ops-bindings';
