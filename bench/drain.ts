@@ -1,0 +1,222 @@
+import path from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { changeTopic } from '../src/consumers/change-topics';
+import { createBenchDatabase, type BenchDatabase } from './bench-database';
+import { createBenchTopics, produceEvents, renderRecord, type BenchTopics } from './bench-kafka';
+import { platformLimitsEnv, readCounter, RESULTS, startBenchWorker, type BenchSandbox, type BenchWorker } from './bench-processes';
+import { minimumApiCalls, type MinimumCalls } from './minimum-calls';
+import { percentile } from './stats';
+import type { Workload } from './workload';
+
+export interface DrainOptions {
+  cli: string;
+  kafka: Kafka;
+  brokers: string[];
+  dbServer: { host: string; port: number; user: string; password: string };
+  sandbox: BenchSandbox;
+  workload: Workload;
+  latencyMs: number;
+  maxConcurrency: number;
+  reconcileConcurrency: number;
+  tenant: string;
+  timeoutMs: number;
+  cpuProfile: boolean;
+  /** Extra worker environment (tuning experiments). */
+  workerEnv: Record<string, string>;
+  report(line: string): void;
+}
+
+export interface DrainResult {
+  events: number;
+  contracts: number;
+  produceSeconds: number;
+  drainSeconds: number;
+  eventsPerSecond: number;
+  apiCalls: number;
+  apiCallsByEndpoint: Record<string, number>;
+  reconciles: number;
+  reconcilesByOutcome: Record<string, number>;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  peakRssMb: number | null;
+  sandboxPeakInFlight: number;
+  parked: number;
+  minimum: MinimumCalls;
+  verification: { expectedSubscriptions: number; subscriptions: number; expectedLicences: number; licences: number; mismatches: string[] };
+  /** Everything the drain touched, for the naive run over the same workload. */
+  db: BenchDatabase;
+  topics: BenchTopics;
+}
+
+/**
+ * The drain: the worker runs (isolated: its own IXC database, topic prefix, group and sync
+ * schema), every event is produced into its topics at once, and the clock runs from the first
+ * produce until the last contract's write-back, once every record is consumed and nothing is dirty.
+ */
+export async function runDrain(o: DrainOptions): Promise<DrainResult> {
+  const { workload } = o;
+  const integrationId = 1;
+  o.report(`drain: loading ${workload.contracts.length} contracts (${workload.customers.length} customers, ${workload.lines.length} own lines) into MariaDB ${o.dbServer.host}:${o.dbServer.port}`);
+  const db = await createBenchDatabase(o.dbServer, workload, { id: integrationId, clientId: o.sandbox.clientId, clientSecret: o.sandbox.clientSecret });
+  const prefix = `bench${db.db.ixcDatabase.slice(-6)}`;
+  const topics = await createBenchTopics(o.kafka, prefix, db.db.ixcDatabase, '__debezium-heartbeat');
+  const groupId = `bench-worker-${prefix}`;
+  await o.sandbox.admin('POST', '/reset', {});
+  await o.sandbox.admin('PUT', '/faults', { endpoint: '*', fault: { latencyMs: o.latencyMs } });
+
+  const env: Record<string, string> = {
+    IXC_DB_HOST: o.dbServer.host,
+    IXC_DB_PORT: String(o.dbServer.port),
+    IXC_DB_USER: o.dbServer.user,
+    IXC_DB_PASSWORD: o.dbServer.password,
+    IXC_DB_NAME: db.db.ixcDatabase,
+    SYNC_DB_SCHEMA: db.db.syncSchema,
+    KAFKA_BROKERS: o.brokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: groupId,
+    KAFKA_CLIENT_ID: 'ixc-iot-sync-bench',
+    IOT_BASE_URL: o.sandbox.url,
+    IOT_TENANT_ID: o.tenant,
+    IOT_INTEGRATION_ID: String(integrationId),
+    ...platformLimitsEnv(o),
+    LOG_LEVEL: 'info',
+    ...o.workerEnv,
+  };
+  const nodeArgs = o.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', path.join(RESULTS, 'profiles')] : [];
+  const logFile = path.join(RESULTS, 'worker-drain.log');
+  // The backlog is in Kafka before the worker starts, as after a billing run or for a replay, and
+  // as the naive baseline meets it: the bench's own producer is not on the cores being measured.
+  o.report(`drain: producing ${workload.events.length} events to ${prefix}.*`);
+  let worker: BenchWorker | undefined;
+  try {
+    const topicOf = (e: { table: string }) => changeTopic(prefix, db.db.ixcDatabase, e.table);
+    const baseTs = Date.now();
+    const produced = await produceEvents(
+      o.kafka,
+      workload.events,
+      (event, i) =>
+        renderRecord(event, {
+          prefix,
+          database: db.db.ixcDatabase,
+          stored: event.table === 'cliente_contrato' ? db.contractRows.get(event.rowId) : db.lineRows.get(event.rowId),
+          tsMs: baseTs + Math.floor(i / 100),
+          pos: 1000 + i,
+        }),
+      topicOf,
+    );
+    const workerStartedAt = Date.now();
+    worker = await startBenchWorker(o.cli, env, logFile, nodeArgs);
+    o.report(
+      `drain: produced in ${((produced.endedAt - produced.startedAt) / 1000).toFixed(1)} s; worker pid ${worker.pid} started (log ${path.relative(process.cwd(), logFile)}); waiting for convergence`,
+    );
+
+    await waitConverged(o, db, groupId, [topicOf({ table: 'cliente_contrato' }), topicOf({ table: 'vd_contratos_produtos' })], workerStartedAt);
+
+    const [times] = await db.conn.query(
+      `SELECT contract_id AS id, UNIX_TIMESTAMP(last_reconciled_at) * 1000 AS t FROM \`${db.db.syncSchema}\`.contract_sync`,
+    );
+    const doneAt = new Map((times as Array<{ id: number; t: string | null }>).map((r) => [Number(r.id), r.t === null ? NaN : Number(r.t)]));
+    const lastWriteBack = Math.max(...[...doneAt.values()].filter((t) => Number.isFinite(t)));
+    const latencies = workload.events.map((e, i) => (doneAt.get(e.contractId) ?? NaN) - produced.ackedAt[i]!).filter((x) => Number.isFinite(x));
+    const [parkedRows] = await db.conn.query(`SELECT COUNT(*) AS n FROM \`${db.db.syncSchema}\`.contract_sync WHERE parked_reason IS NOT NULL`);
+    const peakRssMb = worker.peakRssMb();
+    const reconcilesByOutcome = await readCounter(worker.opsUrl, 'ixc_iot_sync_reconciles_total', 'outcome');
+    const state = await o.sandbox.admin<SandboxStateLite>('GET', '/state');
+    const apiCalls = Object.values(state.requestCounts).reduce((a, b) => a + b, 0);
+    const drainSeconds = (lastWriteBack - workerStartedAt) / 1000;
+    return {
+      events: workload.events.length,
+      contracts: workload.contracts.length,
+      produceSeconds: (produced.endedAt - produced.startedAt) / 1000,
+      drainSeconds,
+      eventsPerSecond: workload.events.length / drainSeconds,
+      apiCalls,
+      apiCallsByEndpoint: state.requestCounts,
+      reconciles: Object.values(reconcilesByOutcome).reduce((a, b) => a + b, 0),
+      reconcilesByOutcome,
+      latencyP50Ms: percentile(latencies, 50),
+      latencyP99Ms: percentile(latencies, 99),
+      peakRssMb,
+      sandboxPeakInFlight: state.concurrency.peakInFlight,
+      parked: Number((parkedRows as Array<{ n: number }>)[0]?.n ?? 0),
+      minimum: minimumApiCalls(workload),
+      verification: verify(workload, state, o.tenant),
+      db,
+      topics,
+    };
+  } catch (err) {
+    await worker?.stop();
+    await topics.delete().catch(() => undefined);
+    await db.drop().catch(() => undefined);
+    throw err;
+  } finally {
+    const code = await worker?.stop();
+    if (code !== undefined && code !== 0) o.report(`drain: worker exited with ${code} (see ${logFile})`);
+  }
+}
+
+interface SandboxStateLite {
+  requestCounts: Record<string, number>;
+  concurrency: { peakInFlight: number };
+  subscriptions: Array<{ external_id: string | null; status: string }>;
+  licenses: Array<{ external_id: string | null; status: string; items: Array<{ product_id: string; quantity: number }> }>;
+}
+
+async function waitConverged(o: DrainOptions, db: BenchDatabase, groupId: string, topics: string[], startedAt: number): Promise<void> {
+  const admin = o.kafka.admin();
+  await admin.connect();
+  try {
+    let lastReport = Date.now();
+    for (;;) {
+      const lagging = await consumerLag(admin, groupId, topics);
+      const [rows] = await db.conn.query(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(dirty = 1 AND parked_reason IS NULL), 0) AS pending FROM \`${db.db.syncSchema}\`.contract_sync`,
+      );
+      const { total, pending } = (rows as Array<{ total: number; pending: string }>)[0]!;
+      if (lagging === 0 && Number(total) === o.workload.contracts.length && Number(pending) === 0) return;
+      if (Date.now() - startedAt > o.timeoutMs) throw new Error(`drain did not converge in ${o.timeoutMs / 1000} s (lag ${lagging}, rows ${total}, pending ${pending})`);
+      if (Date.now() - lastReport > 5000) {
+        lastReport = Date.now();
+        o.report(`drain: ${((Date.now() - startedAt) / 1000).toFixed(0)} s: consumer lag ${lagging}, work-set rows ${total}, pending ${pending}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Records not yet committed by the group across the topics. */
+export async function consumerLag(admin: ReturnType<Kafka['admin']>, groupId: string, topics: string[]): Promise<number> {
+  let lag = 0;
+  const committed = await admin.fetchOffsets({ groupId, topics });
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const end of ends) {
+      const c = committed.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === end.partition);
+      const at = c && Number(c.offset) >= 0 ? Number(c.offset) : 0;
+      lag += Math.max(0, Number(end.high) - at);
+    }
+  }
+  return lag;
+}
+
+/** Compares the platform with what the final rows want: active contracts with IoT lines hold one active subscription and one licence per product. */
+function verify(workload: Workload, state: SandboxStateLite, tenant: string): DrainResult['verification'] {
+  const minimum = minimumApiCalls(workload);
+  const mismatches: string[] = [];
+  const subs = new Map(state.subscriptions.filter((s) => s.external_id?.startsWith(`ixc:${tenant}:contrato:`)).map((s) => [s.external_id!, s]));
+  const lics = new Map(state.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:`)).map((l) => [l.external_id!, l]));
+  let licences = 0;
+  for (const [contractId, wanted] of minimum.desired) {
+    const sub = subs.get(`ixc:${tenant}:contrato:${contractId}`);
+    if (!sub || sub.status !== 'active') mismatches.push(`contract ${contractId}: subscription ${sub ? sub.status : 'missing'}`);
+    for (const [product, quantity] of wanted) {
+      const lic = lics.get(`ixc:${tenant}:contrato:${contractId}:produto:${product}`);
+      const q = lic?.items.reduce((a, i) => a + i.quantity, 0);
+      if (!lic || lic.status === 'revoked' || q !== quantity) mismatches.push(`contract ${contractId} ${product}: want ${quantity}, platform ${lic ? `${lic.status} ${q}` : 'missing'}`);
+      else licences += 1;
+    }
+  }
+  return { expectedSubscriptions: minimum.desired.size, subscriptions: subs.size, expectedLicences: minimum.licences, licences, mismatches: mismatches.slice(0, 20) };
+}
