@@ -29,6 +29,8 @@ export interface ChildHandle {
   child: ChildProcess;
   /** VmHWM of the process (peak resident set), in MB; null once it exited. */
   peakRssMb(): number | null;
+  /** User + system CPU time the process has used, in seconds; null once it exited. */
+  cpuSeconds(): number | null;
   stop(): Promise<number | null>;
 }
 
@@ -42,6 +44,15 @@ function handle(child: ChildProcess): ChildHandle {
       try {
         const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
         return kb === undefined ? null : Number(kb) / 1024;
+      } catch {
+        return null;
+      }
+    },
+    cpuSeconds() {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock ticks (100/s on Linux).
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
       } catch {
         return null;
       }

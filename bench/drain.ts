@@ -21,6 +21,8 @@ export interface DrainOptions {
   tenant: string;
   timeoutMs: number;
   cpuProfile: boolean;
+  /** Worker processes in the one consumer group (a scale-out deployment). @defaultValue 1 */
+  workers: number;
   /** Extra worker environment (tuning experiments). */
   workerEnv: Record<string, string>;
   report(line: string): void;
@@ -38,7 +40,11 @@ export interface DrainResult {
   reconcilesByOutcome: Record<string, number>;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** The largest peak RSS of the worker processes. */
   peakRssMb: number | null;
+  /** CPU seconds the worker processes used from their start to convergence. */
+  workerCpuSeconds: number | null;
+  workers: number;
   sandboxPeakInFlight: number;
   parked: number;
   minimum: MinimumCalls;
@@ -83,11 +89,11 @@ export async function runDrain(o: DrainOptions): Promise<DrainResult> {
     ...o.workerEnv,
   };
   const nodeArgs = o.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', path.join(RESULTS, 'profiles')] : [];
-  const logFile = path.join(RESULTS, 'worker-drain.log');
+  const logFile = (i: number) => path.join(RESULTS, o.workers === 1 ? 'worker-drain.log' : `worker-drain-${i + 1}.log`);
   // The backlog is in Kafka before the worker starts, as after a billing run or for a replay, and
   // as the naive baseline meets it: the bench's own producer is not on the cores being measured.
   o.report(`drain: producing ${workload.events.length} events to ${prefix}.*`);
-  let worker: BenchWorker | undefined;
+  const workers: BenchWorker[] = [];
   try {
     const topicOf = (e: { table: string }) => changeTopic(prefix, db.db.ixcDatabase, e.table);
     const baseTs = Date.now();
@@ -105,9 +111,9 @@ export async function runDrain(o: DrainOptions): Promise<DrainResult> {
       topicOf,
     );
     const workerStartedAt = Date.now();
-    worker = await startBenchWorker(o.cli, env, logFile, nodeArgs);
+    workers.push(...(await Promise.all(Array.from({ length: o.workers }, (_, i) => startBenchWorker(o.cli, env, logFile(i), nodeArgs)))));
     o.report(
-      `drain: produced in ${((produced.endedAt - produced.startedAt) / 1000).toFixed(1)} s; worker pid ${worker.pid} started (log ${path.relative(process.cwd(), logFile)}); waiting for convergence`,
+      `drain: produced in ${((produced.endedAt - produced.startedAt) / 1000).toFixed(1)} s; worker pid ${workers.map((w) => w.pid).join(', ')} started (log ${path.relative(process.cwd(), logFile(0))}); waiting for convergence`,
     );
 
     await waitConverged(o, db, groupId, [topicOf({ table: 'cliente_contrato' }), topicOf({ table: 'vd_contratos_produtos' })], workerStartedAt);
@@ -119,8 +125,14 @@ export async function runDrain(o: DrainOptions): Promise<DrainResult> {
     const lastWriteBack = Math.max(...[...doneAt.values()].filter((t) => Number.isFinite(t)));
     const latencies = workload.events.map((e, i) => (doneAt.get(e.contractId) ?? NaN) - produced.ackedAt[i]!).filter((x) => Number.isFinite(x));
     const [parkedRows] = await db.conn.query(`SELECT COUNT(*) AS n FROM \`${db.db.syncSchema}\`.contract_sync WHERE parked_reason IS NOT NULL`);
-    const peakRssMb = worker.peakRssMb();
-    const reconcilesByOutcome = await readCounter(worker.opsUrl, 'ixc_iot_sync_reconciles_total', 'outcome');
+    const cpu = workers.map((w) => w.cpuSeconds());
+    const workerCpuSeconds = cpu.every((c): c is number => c !== null) ? cpu.reduce((a, b) => a + b, 0) : null;
+    const peaks = workers.map((w) => w.peakRssMb()).filter((mb): mb is number => mb !== null);
+    const peakRssMb = peaks.length > 0 ? Math.max(...peaks) : null;
+    const reconcilesByOutcome: Record<string, number> = {};
+    for (const w of workers) {
+      for (const [outcome, n] of Object.entries(await readCounter(w.opsUrl, 'ixc_iot_sync_reconciles_total', 'outcome'))) reconcilesByOutcome[outcome] = (reconcilesByOutcome[outcome] ?? 0) + n;
+    }
     const state = await o.sandbox.admin<SandboxStateLite>('GET', '/state');
     const apiCalls = Object.values(state.requestCounts).reduce((a, b) => a + b, 0);
     const drainSeconds = (lastWriteBack - workerStartedAt) / 1000;
@@ -137,6 +149,8 @@ export async function runDrain(o: DrainOptions): Promise<DrainResult> {
       latencyP50Ms: percentile(latencies, 50),
       latencyP99Ms: percentile(latencies, 99),
       peakRssMb,
+      workerCpuSeconds,
+      workers: o.workers,
       sandboxPeakInFlight: state.concurrency.peakInFlight,
       parked: Number((parkedRows as Array<{ n: number }>)[0]?.n ?? 0),
       minimum: minimumApiCalls(workload),
@@ -145,13 +159,15 @@ export async function runDrain(o: DrainOptions): Promise<DrainResult> {
       topics,
     };
   } catch (err) {
-    await worker?.stop();
+    await Promise.all(workers.map((w) => w.stop()));
     await topics.delete().catch(() => undefined);
     await db.drop().catch(() => undefined);
     throw err;
   } finally {
-    const code = await worker?.stop();
-    if (code !== undefined && code !== 0) o.report(`drain: worker exited with ${code} (see ${logFile})`);
+    const codes = await Promise.all(workers.map((w) => w.stop()));
+    codes.forEach((code, i) => {
+      if (code !== undefined && code !== 0) o.report(`drain: worker ${i + 1} exited with ${code} (see ${logFile(i)})`);
+    });
   }
 }
 

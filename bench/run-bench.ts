@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     'latency-ms': { type: 'string', default: '25' },
     'max-concurrency': { type: 'string', default: '32' },
     'reconcile-concurrency': { type: 'string' },
+    workers: { type: 'string', default: '1' },
     'naive-events': { type: 'string' },
     'naive-max-seconds': { type: 'string', default: '60' },
     'live-rate': { type: 'string', default: '50' },
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
         reconcileConcurrency,
         timeoutMs: 900_000,
         cpuProfile: args['cpu-prof'],
+        workers: num(args.workers, 1),
         workerEnv,
       });
       report(`drain: ${drain.drainSeconds.toFixed(1)} s, ${drain.apiCalls} API calls, ${drain.reconciles} reconciles`);
@@ -123,7 +125,7 @@ function summarize(drain: DrainResult | undefined, naive: NaiveResult | undefine
     generated_at: new Date().toISOString(),
     quick: args.quick,
     machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? null, node: process.version, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
-    settings: { ...settings, reconcile_concurrency: reconcileConcurrency, worker_env: env },
+    settings: { ...settings, reconcile_concurrency: reconcileConcurrency, workers: drain?.workers ?? null, worker_env: env },
     event_source:
       'drain and naive: Debezium-format records (the connector JSON shape, full stored rows) produced by the bench into its own topics (prefix bench<id>, own IXC database on the system MariaDB), rows matching in MariaDB; live: real commits on the stack MariaDB captured by the real Debezium connector',
     events: drain?.events ?? null,
@@ -152,6 +154,9 @@ function summarize(drain: DrainResult | undefined, naive: NaiveResult | undefine
     parked: drain?.parked ?? null,
     verification: drain?.verification ?? null,
     peak_rss_mb: round(drain?.peakRssMb, 1),
+    // Less noisy than the drain's wall time when comparing changes to the worker's hot path.
+    worker_cpu_seconds: round(drain?.workerCpuSeconds),
+    worker_cpu_ms_per_reconcile: drain?.workerCpuSeconds != null && drain.reconciles > 0 ? round((drain.workerCpuSeconds * 1000) / drain.reconciles, 2) : null,
     live_rate_per_s: live ? round(live.achievedRate, 1) : null,
     live_changes: live?.changes ?? null,
     live_p50_ms: round(live?.p50Ms, 0),
@@ -177,7 +182,8 @@ function printTable(r: ReturnType<typeof summarize>): void {
     ['api_calls', r.api_calls, `minimum ${r.minimum_api_calls?.total}`],
     ['reconciles', r.reconciles, JSON.stringify(r.reconciles_by_outcome)],
     ['event→write-back p50/p99 ms', `${r.event_to_writeback_p50_ms} / ${r.event_to_writeback_p99_ms}`, ''],
-    ['peak_rss_mb', r.peak_rss_mb, 'worker VmHWM, target < 300'],
+    ['peak_rss_mb', r.peak_rss_mb, `worker VmHWM, target < 300${r.settings.workers && r.settings.workers > 1 ? ` (largest of ${r.settings.workers} workers)` : ''}`],
+    ['worker_cpu_seconds', r.worker_cpu_seconds, `${r.worker_cpu_ms_per_reconcile} ms per reconcile`],
     ['verification', r.verification ? `${r.verification.subscriptions}/${r.verification.expectedSubscriptions} subs, ${r.verification.licences}/${r.verification.expectedLicences} licences` : null, r.verification?.mismatches.length ? `${r.verification.mismatches.length} mismatches` : 'platform matches IXC'],
     ['debezium capture', r.debezium_capture ? `${r.debezium_capture.rows_per_s} rows/s` : null, r.debezium_capture ? `${r.debezium_capture.rows} bulk row changes → Kafka in ${r.debezium_capture.capture_seconds} s` : ''],
     ['live_rate_per_s', r.live_rate_per_s, `${r.live_changes} changes through Debezium`],
