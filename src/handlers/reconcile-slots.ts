@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { coerceError } from '../lib/coerce-error';
 import type { Logger } from '../lib/logger';
@@ -99,6 +100,9 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
   const events = createReconcileEvents((err) => logger?.warn('event listener failed', { error: coerceError(err) }));
   const stopping = new AbortController();
   const forced = new AbortController();
+  // Every slot listens on both while it sleeps or reconciles: more than Node's default of 10 is
+  // expected, not a leak (without this, RECONCILE_CONCURRENCY above 10 printed a leak warning).
+  setMaxListeners(opts.concurrency + 10, stopping.signal, forced.signal);
   const sleep = createWakeableSleep(stopping.signal);
   const loops: Array<Promise<void>> = [];
   let inFlight = 0;
