@@ -49,6 +49,25 @@ export interface IotPlatformClient extends IotPlatform {
 
 const MAX_PAGES = 1000;
 
+/** What one kind of object needs for `findOrCreate`. */
+interface FindOrCreateSpec<T> {
+  /** For messages: 'Customer', 'Subscription', 'Licence'. */
+  what: string;
+  /** The search by reference (or document), null when absent. */
+  find(): Promise<T | null>;
+  get(id: string): Promise<T | null>;
+  /** Whether the object a 409 names is the one being created. */
+  isSame(existing: T): boolean;
+  request: Pick<TransportRequest, 'endpoint' | 'params' | 'body'>;
+  operation: string;
+  externalId: string;
+  parse(body: unknown): T | null;
+  /** 409 codes that say something else than "already exists" (a limit, a transition): thrown as they are. */
+  conflictsToThrow: readonly string[];
+  /** The error for a 409 no search resolves; the 409 itself by default. */
+  unresolved?(conflict: IotApiError): Error;
+}
+
 function isStatus(err: unknown, status: number): err is IotApiError {
   return err instanceof IotApiError && err.status === status;
 }
@@ -165,6 +184,42 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
 
   const parseAll = <T>(raw: unknown[], parse: (body: unknown) => T | null): T[] => raw.map(parse).filter((v): v is T => v !== null);
 
+  /**
+   * Find-or-create (iot-platform-api.md §2.4): search first (unless told the reference is new);
+   * create with the deterministic reference and Idempotency-Key; after a create whose outcome is
+   * unknown, look up before retrying; on 409, take the existing object when it is the same one
+   * (by the id the conflict names, or a second search).
+   */
+  const findOrCreate = async <T>(spec: FindOrCreateSpec<T>, ctx: CallContext | undefined, findFirst = true): Promise<FoundOrCreated<T>> => {
+    const found = findFirst ? await spec.find() : null;
+    if (found) return { value: found, created: false };
+    const { request, what } = spec;
+    try {
+      const res = await send({
+        ...request,
+        idempotencyKey: idempotencyKey(spec.operation, spec.externalId, request.body),
+        ctx,
+        onAmbiguous: async () => {
+          const existing = await spec.find();
+          if (existing) throw new FoundAfterAmbiguous(existing);
+        },
+      });
+      const created = spec.parse(res.body);
+      if (!created) throw new IotApiPermanentError(`${what} create answered without an id`, { endpoint: `${request.endpoint.method} ${request.endpoint.template}`, status: res.status });
+      return { value: created, created: true };
+    } catch (thrown) {
+      if (thrown instanceof FoundAfterAmbiguous) return { value: thrown.value as T, created: true };
+      if (!isStatus(thrown, 409) || (thrown.code !== undefined && spec.conflictsToThrow.includes(thrown.code))) throw thrown;
+      if (thrown.existingId) {
+        const existing = await spec.get(thrown.existingId);
+        if (existing && spec.isSame(existing)) return { value: existing, created: false };
+      }
+      const again = await spec.find();
+      if (again) return { value: again, created: false };
+      throw spec.unresolved?.(thrown) ?? thrown;
+    }
+  };
+
   // ------------------------------------------------------------ customers
 
   const searchCustomers = async (query: Record<string, string>, ctx?: CallContext): Promise<PlatformCustomer[]> => {
@@ -202,39 +257,25 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
 
   const findOrCreateCustomer = async (raw: CustomerInput, ctx?: CallContext): Promise<FoundOrCreated<PlatformCustomer>> => {
     const input = validateCustomerInput(raw); // throws before anything is sent
-    const found = await searchCustomer(input, ctx);
-    if (found) return { value: found, created: false };
-    const body = wire.customerToWire(input);
-    try {
-      const res = await send({
-        endpoint: ENDPOINTS.createCustomer,
-        body,
-        idempotencyKey: idempotencyKey(OPERATIONS.createCustomer, input.externalId, body),
-        ctx,
-        onAmbiguous: async () => {
-          const existing = await searchCustomer(input, ctx);
-          if (existing) throw new FoundAfterAmbiguous(existing);
-        },
-      });
-      const created = wire.customerFromWire(res.body);
-      if (!created) throw new IotApiPermanentError('Customer create answered without an id', { endpoint: 'POST /customers', status: res.status });
-      return { value: created, created: true };
-    } catch (thrown) {
-      if (thrown instanceof FoundAfterAmbiguous) return { value: thrown.value as PlatformCustomer, created: true };
-      if (!isStatus(thrown, 409)) throw thrown;
-      // Never create a second customer: resolve the conflict to the existing one, if it is this person.
-      if (thrown.existingId) {
-        const existing = await getCustomer(thrown.existingId, ctx);
-        if (existing && (existing.document === null || existing.document === '' || sameDocument(existing.document, input.document))) {
-          return { value: existing, created: false };
-        }
-      }
-      const again = await searchCustomer(input, ctx);
-      if (again) return { value: again, created: false };
-      throw new IotApiPermanentError('Customer conflicts with another platform customer (e-mail or external id in use)', {
-        status: 409, code: thrown.code ?? ERROR_CODES.customerExists, endpoint: thrown.endpoint, existingId: thrown.existingId, cause: thrown,
-      });
-    }
+    return findOrCreate(
+      {
+        what: 'Customer',
+        find: () => searchCustomer(input, ctx),
+        get: (id) => getCustomer(id, ctx),
+        // Never create a second customer: a conflict resolves to the existing one only if it is this person.
+        isSame: (existing) => existing.document === null || existing.document === '' || sameDocument(existing.document, input.document),
+        request: { endpoint: ENDPOINTS.createCustomer, body: wire.customerToWire(input) },
+        operation: OPERATIONS.createCustomer,
+        externalId: input.externalId,
+        parse: wire.customerFromWire,
+        conflictsToThrow: [],
+        unresolved: (conflict) =>
+          new IotApiPermanentError('Customer conflicts with another platform customer (e-mail or external id in use)', {
+            status: 409, code: conflict.code ?? ERROR_CODES.customerExists, endpoint: conflict.endpoint, existingId: conflict.existingId, cause: conflict,
+          }),
+      },
+      ctx,
+    );
   };
 
   const updateCustomer: IotPlatform['updateCustomer'] = async (id, patch, ctx) => {
@@ -289,37 +330,22 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
     return list.find((s) => s.externalId === externalId) ?? null;
   };
 
-  const findOrCreateSubscription: IotPlatform['findOrCreateSubscription'] = async (customerId, input, ctx, mode) => {
-    const found = mode?.findFirst === false ? null : await findSubscriptionByExternalId(input.externalId, ctx);
-    if (found) return { value: found, created: false };
-    const body = wire.subscriptionToWire(input);
-    try {
-      const res = await send({
-        endpoint: ENDPOINTS.createSubscription,
-        params: { customer_id: customerId },
-        body,
-        idempotencyKey: idempotencyKey(OPERATIONS.createSubscription, input.externalId, body),
-        ctx,
-        onAmbiguous: async () => {
-          const existing = await findSubscriptionByExternalId(input.externalId, ctx);
-          if (existing) throw new FoundAfterAmbiguous(existing);
-        },
-      });
-      const created = wire.subscriptionFromWire(res.body);
-      if (!created) throw new IotApiPermanentError('Subscription create answered without an id', { status: res.status });
-      return { value: created, created: true };
-    } catch (thrown) {
-      if (thrown instanceof FoundAfterAmbiguous) return { value: thrown.value as PlatformSubscription, created: true };
-      if (!isStatus(thrown, 409) || thrown.code === ERROR_CODES.invalidTransition) throw thrown;
-      if (thrown.existingId) {
-        const existing = await getSubscription(thrown.existingId, ctx);
-        if (existing && (existing.externalId === null || existing.externalId === input.externalId)) return { value: existing, created: false };
-      }
-      const again = await findSubscriptionByExternalId(input.externalId, ctx);
-      if (again) return { value: again, created: false };
-      throw thrown;
-    }
-  };
+  const findOrCreateSubscription: IotPlatform['findOrCreateSubscription'] = (customerId, input, ctx, mode) =>
+    findOrCreate(
+      {
+        what: 'Subscription',
+        find: () => findSubscriptionByExternalId(input.externalId, ctx),
+        get: (id) => getSubscription(id, ctx),
+        isSame: (existing) => existing.externalId === null || existing.externalId === input.externalId,
+        request: { endpoint: ENDPOINTS.createSubscription, params: { customer_id: customerId }, body: wire.subscriptionToWire(input) },
+        operation: OPERATIONS.createSubscription,
+        externalId: input.externalId,
+        parse: wire.subscriptionFromWire,
+        conflictsToThrow: [ERROR_CODES.invalidTransition],
+      },
+      ctx,
+      mode?.findFirst !== false,
+    );
 
   const setSubscriptionStatus: IotPlatform['setSubscriptionStatus'] = async (id, status, reason, ctx) => {
     try {
@@ -352,37 +378,22 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
     }
   };
 
-  const findOrCreateLicense = async (subscriptionId: string, input: LicenseInput, ctx?: CallContext, mode?: CreateMode): Promise<FoundOrCreated<PlatformLicense>> => {
-    const found = mode?.findFirst === false ? null : await findLicenseByExternalId(subscriptionId, input.externalId, ctx);
-    if (found) return { value: found, created: false };
-    const body = wire.licenseToWire(input);
-    try {
-      const res = await send({
-        endpoint: ENDPOINTS.createLicense,
-        params: { id: subscriptionId },
-        body,
-        idempotencyKey: idempotencyKey(OPERATIONS.createLicense, input.externalId, body),
-        ctx,
-        onAmbiguous: async () => {
-          const existing = await findLicenseByExternalId(subscriptionId, input.externalId, ctx);
-          if (existing) throw new FoundAfterAmbiguous(existing);
-        },
-      });
-      const created = wire.licenseFromWire(res.body);
-      if (!created) throw new IotApiPermanentError('Licence create answered without an id', { status: res.status });
-      return { value: created, created: true };
-    } catch (thrown) {
-      if (thrown instanceof FoundAfterAmbiguous) return { value: thrown.value as PlatformLicense, created: true };
-      if (!isStatus(thrown, 409) || thrown.code === ERROR_CODES.licenseLimit || thrown.code === ERROR_CODES.invalidTransition) throw thrown;
-      if (thrown.existingId) {
-        const existing = await getLicense(thrown.existingId, ctx);
-        if (existing && (existing.externalId === null || existing.externalId === input.externalId)) return { value: existing, created: false };
-      }
-      const again = await findLicenseByExternalId(subscriptionId, input.externalId, ctx);
-      if (again) return { value: again, created: false };
-      throw thrown;
-    }
-  };
+  const findOrCreateLicense = (subscriptionId: string, input: LicenseInput, ctx?: CallContext, mode?: CreateMode): Promise<FoundOrCreated<PlatformLicense>> =>
+    findOrCreate(
+      {
+        what: 'Licence',
+        find: () => findLicenseByExternalId(subscriptionId, input.externalId, ctx),
+        get: (id) => getLicense(id, ctx),
+        isSame: (existing) => existing.externalId === null || existing.externalId === input.externalId,
+        request: { endpoint: ENDPOINTS.createLicense, params: { id: subscriptionId }, body: wire.licenseToWire(input) },
+        operation: OPERATIONS.createLicense,
+        externalId: input.externalId,
+        parse: wire.licenseFromWire,
+        conflictsToThrow: [ERROR_CODES.licenseLimit, ERROR_CODES.invalidTransition],
+      },
+      ctx,
+      mode?.findFirst !== false,
+    );
 
   const patchLicense = async (id: string, body: unknown, ctx?: CallContext): Promise<PlatformLicense> => {
     const res = await send({ endpoint: ENDPOINTS.updateLicense, params: { id }, body, ctx });
