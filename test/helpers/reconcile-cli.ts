@@ -3,19 +3,13 @@ import path from 'node:path';
 import type { ReconcileWorld } from './reconcile-harness';
 import { TENANT } from './reconcile-harness';
 import type { SandboxProcess } from './sandbox-process';
+import { testDatabaseEnv } from './test-database';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 /** The environment a CLI child needs to reach the test database and the sandbox. */
 export function cliEnv(w: ReconcileWorld, sandbox: SandboxProcess, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    IXC_DB_HOST: w.t.db.host,
-    IXC_DB_PORT: String(w.t.db.port),
-    IXC_DB_USER: w.t.db.user,
-    IXC_DB_PASSWORD: w.t.db.password,
-    IXC_DB_NAME: w.t.db.ixcDatabase,
-    SYNC_DB_SCHEMA: w.t.db.syncSchema,
+  return testDatabaseEnv(w.t.db, {
     IOT_BASE_URL: sandbox.url,
     IOT_TENANT_ID: TENANT,
     IOT_INTEGRATION_ID: '1',
@@ -24,7 +18,7 @@ export function cliEnv(w: ReconcileWorld, sandbox: SandboxProcess, extra: Record
     RECONCILE_POLL_INTERVAL_MS: '50',
     LOG_LEVEL: 'warn',
     ...extra,
-  };
+  });
 }
 
 export interface CliChild {

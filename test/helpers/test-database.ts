@@ -46,6 +46,26 @@ export async function createTestDatabase(options: { seed?: boolean; server?: typ
   };
 }
 
+/**
+ * The environment of a CLI child process pointed at a test database: this process's environment
+ * without the project's own settings (a developer's IXC_/KAFKA_/IOT_… exports must not leak into a
+ * test), plus the database settings and `extra`.
+ */
+export function testDatabaseEnv(db: DatabaseConfig, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(IXC_|KAFKA_|CONNECT|IOT_|SYNC_|OPS_|CDC_)/.test(k)) env[k] = v;
+  return {
+    ...env,
+    IXC_DB_HOST: db.host,
+    IXC_DB_PORT: String(db.port),
+    IXC_DB_USER: db.user,
+    IXC_DB_PASSWORD: db.password,
+    IXC_DB_NAME: db.ixcDatabase,
+    SYNC_DB_SCHEMA: db.syncSchema,
+    ...extra,
+  };
+}
+
 /** Loads the IXC fixture (schema, then optionally the seed) into `database`. */
 export async function loadFixture(connection: mysql.Connection, database: string, seed: boolean): Promise<void> {
   await connection.query(`USE \`${database}\``);

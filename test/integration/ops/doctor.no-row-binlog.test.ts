@@ -4,22 +4,14 @@ import { promisify } from 'node:util';
 import { runMigrations } from '../../../src/migrations/run-migrations';
 import type { CheckResult } from '../../../src/ops/doctor-check';
 import { startSandboxProcess } from '../../helpers/sandbox-process';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
+import { createTestDatabase, testDatabaseEnv, type TestDatabase } from '../../helpers/test-database';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
 
 /** Runs the real CLI against the machine's MariaDB, which has no binary log (log_bin=0, MIXED). */
 async function doctor(db: TestDatabase, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(IXC_|KAFKA_|CONNECT|IOT_|SYNC_|OPS_|CDC_)/.test(k)) env[k] = v;
-  Object.assign(env, {
-    IXC_DB_HOST: db.db.host,
-    IXC_DB_PORT: String(db.db.port),
-    IXC_DB_USER: db.db.user,
-    IXC_DB_PASSWORD: db.db.password,
-    IXC_DB_NAME: db.db.ixcDatabase,
-    SYNC_DB_SCHEMA: db.db.syncSchema,
+  const env = testDatabaseEnv(db.db, {
     // Nothing listens on port 1: Kafka and Connect are down for this test.
     KAFKA_BROKERS: '127.0.0.1:1',
     CONNECT_URL: 'http://127.0.0.1:1',

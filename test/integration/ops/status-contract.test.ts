@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { runMigrations } from '../../../src/migrations/run-migrations';
 import type { ContractReport } from '../../../src/ops/contract-report';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
+import { createTestDatabase, testDatabaseEnv, type TestDatabase } from '../../helpers/test-database';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
@@ -15,15 +15,7 @@ describe('status --contract', () => {
   let customer: { razao: string; cnpj_cpf: string; email: string };
 
   const status = async (args: string[]): Promise<string> => {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(IXC_|KAFKA_|CONNECT|IOT_|SYNC_|OPS_)/.test(k)) env[k] = v;
-    Object.assign(env, {
-      IXC_DB_HOST: db.db.host,
-      IXC_DB_PORT: String(db.db.port),
-      IXC_DB_USER: db.db.user,
-      IXC_DB_PASSWORD: db.db.password,
-      IXC_DB_NAME: db.db.ixcDatabase,
-      SYNC_DB_SCHEMA: db.db.syncSchema,
+    const env = testDatabaseEnv(db.db, {
       IOT_TENANT_ID: 'isp1',
       IOT_INTEGRATION_ID: '1',
       LOG_LEVEL: 'error',
