@@ -10,7 +10,7 @@ import { changeTopics } from '../../src/consumers/change-topics';
 import { cdcConfig, cdcDatabase, cdcKafka, randomGroupId } from '../helpers/cdc-stack';
 import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox-process';
 import { waitFor } from '../helpers/wait-for';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess, testWorkerEnv, type WorkerProcess } from '../helpers/worker-process';
 
 // This file owns ids 930000-939999 and integration 93 on the shared captured database. It runs the
 // fast chaos cases (one SIGKILL mid-drain, poison and odd input, the leak search) on the SHARED stack:
@@ -34,19 +34,13 @@ describe('chaos (fast cases): a kill mid-drain, poison input, no secret or perso
   let poison: PoisonOutcome;
 
   const launch = async (): Promise<WorkerProcess> => {
-    const started = await startWorkerProcess({
-      IOT_BASE_URL: sandbox.url,
-      IOT_TENANT_ID: tenant,
-      IOT_INTEGRATION_ID: String(INTEGRATION),
-      SYNC_DB_SCHEMA: syncSchema,
-      KAFKA_GROUP_ID: groupId,
-      RECONCILE_POLL_INTERVAL_MS: '200',
+    const started = await startWorkerProcess(testWorkerEnv({ sandbox, tenant, integration: INTEGRATION, syncSchema, groupId }, {
       IOT_MAX_RPS: '100',
       // Contracts a killed worker had claimed wait for its lease to expire (120 s by default).
       RECONCILE_BUDGET_MS: '10000',
       RECONCILE_LEASE_MS: '20000',
       LOG_LEVEL: 'info',
-    });
+    }));
     launched.push(started);
     return started;
   };

@@ -9,7 +9,7 @@ import { cdcConfig, cdcDatabase, cdcKafka, randomGroupId } from '../helpers/cdc-
 import { createIxcWorld, makeCpf, type IxcWorld } from '../helpers/ixc-world';
 import { startSandboxProcess, type SandboxProcess } from '../helpers/sandbox-process';
 import { waitFor } from '../helpers/wait-for';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess, testWorkerEnv, type WorkerProcess } from '../helpers/worker-process';
 
 // This file owns ids 910000-919999 and integration 91 on the captured database.
 const BASE = 910_000;
@@ -38,17 +38,12 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
     return started;
   };
 
-  const workerEnv = (group = groupId): Record<string, string> => ({
-    IOT_BASE_URL: sandbox.url,
-    IOT_TENANT_ID: tenant,
-    IOT_INTEGRATION_ID: String(INTEGRATION),
-    SYNC_DB_SCHEMA: syncSchema,
-    KAFKA_GROUP_ID: group,
-    RECONCILE_POLL_INTERVAL_MS: '200',
-    // More slots than Node's default of 10 listeners per signal: see the warning check in afterAll.
-    RECONCILE_CONCURRENCY: '16',
-    LOG_LEVEL: 'info',
-  });
+  const workerEnv = (group = groupId): Record<string, string> =>
+    testWorkerEnv(
+      { sandbox, tenant, integration: INTEGRATION, syncSchema, groupId: group },
+      // More slots than Node's default of 10 listeners per signal: see the warning check in afterAll.
+      { RECONCILE_CONCURRENCY: '16', LOG_LEVEL: 'info' },
+    );
   const state = (): Promise<SandboxAdminState> => sandbox.admin.state();
   const subscriptionOf = (s: SandboxAdminState, contract: number) => s.subscriptions.filter((x) => x.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}`) && !x.external_id.includes(':produto:'));
   const licencesOf = (s: SandboxAdminState, contract: number) => s.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}:produto:`));

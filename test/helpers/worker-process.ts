@@ -16,6 +16,28 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
+/** Who a test worker is: its platform, tenant, IXC integration, project schema and consumer group. */
+export interface TestWorkerIdentity {
+  sandbox: { url: string };
+  tenant: string;
+  integration: number;
+  syncSchema: string;
+  groupId: string;
+}
+
+/** A test worker's environment: its identity, a fast work-set poll, then `extra`. */
+export function testWorkerEnv(who: TestWorkerIdentity, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    IOT_BASE_URL: who.sandbox.url,
+    IOT_TENANT_ID: who.tenant,
+    IOT_INTEGRATION_ID: String(who.integration),
+    SYNC_DB_SCHEMA: who.syncSchema,
+    KAFKA_GROUP_ID: who.groupId,
+    RECONCILE_POLL_INTERVAL_MS: '200',
+    ...extra,
+  };
+}
+
 /**
  * Runs `ixc-iot-sync start` as a separate process with the given environment on top of the test
  * process's own, and waits until it reports it is running.

@@ -8,7 +8,7 @@ import { cdcDatabase, randomGroupId } from '../../helpers/cdc-stack';
 import { createIxcWorld, type IxcWorld } from '../../helpers/ixc-world';
 import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
 import { waitFor } from '../../helpers/wait-for';
-import { startWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
+import { startWorkerProcess, testWorkerEnv, type WorkerProcess } from '../../helpers/worker-process';
 import { testKafka } from '../ops/helpers/kafka-fixtures';
 
 const run = promisify(execFile);
@@ -38,15 +38,7 @@ describe('replay re-converges drift made behind the worker\'s back', () => {
   let worker: WorkerProcess;
   let from: string;
 
-  const env = (): Record<string, string> => ({
-    IOT_BASE_URL: sandbox.url,
-    IOT_TENANT_ID: tenant,
-    IOT_INTEGRATION_ID: String(INTEGRATION),
-    SYNC_DB_SCHEMA: syncSchema,
-    KAFKA_GROUP_ID: groupId,
-    RECONCILE_POLL_INTERVAL_MS: '200',
-    LOG_LEVEL: 'warn',
-  });
+  const env = (): Record<string, string> => testWorkerEnv({ sandbox, tenant, integration: INTEGRATION, syncSchema, groupId }, { LOG_LEVEL: 'warn' });
   const licencesOf = (s: SandboxAdminState, contract: number) => s.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}:produto:`));
   const subscriptionsOf = (s: SandboxAdminState, contract: number) =>
     s.subscriptions.filter((x) => x.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}`) && !x.external_id.includes(':produto:'));

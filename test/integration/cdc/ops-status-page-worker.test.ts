@@ -10,7 +10,7 @@ import { cdcConfig, cdcDatabase, randomGroupId } from '../../helpers/cdc-stack';
 import { createIxcWorld, type IxcWorld } from '../../helpers/ixc-world';
 import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
 import { waitFor } from '../../helpers/wait-for';
-import { startWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
+import { startWorkerProcess, testWorkerEnv, type WorkerProcess } from '../../helpers/worker-process';
 
 const ARTIFACTS = path.resolve(__dirname, '../../../test-artifacts');
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -50,16 +50,9 @@ describe('status page of a running worker', () => {
     await world.integration(sandbox.clientId, sandbox.clientSecret);
     await world.product(P_CAMERA, 'Câmera IoT (page)', 'OLLI-CAMERA');
     await world.plan(PLAN, 'FIBRA (page)');
-    worker = await startWorkerProcess({
-      IOT_BASE_URL: sandbox.url,
-      IOT_TENANT_ID: `pg${randomBytes(3).toString('hex')}`,
-      IOT_INTEGRATION_ID: String(INTEGRATION),
-      IOT_RETRY_ATTEMPTS: '1',
-      SYNC_DB_SCHEMA: syncSchema,
-      KAFKA_GROUP_ID: groupId,
-      RECONCILE_POLL_INTERVAL_MS: '200',
-      LOG_LEVEL: 'warn',
-    });
+    worker = await startWorkerProcess(
+      testWorkerEnv({ sandbox, tenant: `pg${randomBytes(3).toString('hex')}`, integration: INTEGRATION, syncSchema, groupId }, { IOT_RETRY_ATTEMPTS: '1', LOG_LEVEL: 'warn' }),
+    );
     await world.customer(FAILING);
     await world.customer(INVALID, { cnpj_cpf: '111.111.111-11' });
     for (const contract of [FAILING, INVALID]) {
