@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig, type AppConfig } from '../config';
 import { createLogger, type Logger } from '../lib/logger';
 
@@ -7,6 +8,11 @@ export interface CliContext {
   logger(): Logger;
   /** Human output (stdout). Logs go to stderr. */
   print(line?: string): void;
+  /**
+   * A short-lived Kafka client for one command (client id `<KAFKA_CLIENT_ID>-<command>`): fails
+   * fast when the broker is down instead of kafkajs's long default retries, and logs nothing of its own.
+   */
+  kafka(command: string, options?: { retries?: number; requestTimeoutMs?: number }): Kafka;
 }
 
 export function createCliContext(): CliContext {
@@ -16,6 +22,17 @@ export function createCliContext(): CliContext {
     config: () => (config ??= loadConfig()),
     logger: () => (logger ??= createLogger(ctx.config().log)),
     print: (line = '') => process.stdout.write(`${line}\n`),
+    kafka: (command, options = {}) => {
+      const { kafka } = ctx.config();
+      return new Kafka({
+        clientId: `${kafka.clientId}-${command}`,
+        brokers: kafka.brokers,
+        connectionTimeout: 3_000,
+        ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
+        retry: { retries: options.retries ?? 3, initialRetryTime: 300 },
+        logLevel: logLevel.NOTHING,
+      });
+    },
   };
   return ctx;
 }

@@ -1,20 +1,8 @@
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
 import { createAppDataSource } from '../../entities/create-data-source';
 import { markContracts } from '../../handlers/work-set/work-set-mark';
 import { listDeadLetters, redriveDeadLetters } from '../../ops/dead-letters';
 import type { CliContext } from '../cli-context';
-
-function kafkaFor(ctx: CliContext): Kafka {
-  const config = ctx.config();
-  return new Kafka({
-    clientId: `${config.kafka.clientId}-dlq`,
-    brokers: config.kafka.brokers,
-    connectionTimeout: 3_000,
-    retry: { retries: 3, initialRetryTime: 300 },
-    logLevel: logLevel.NOTHING,
-  });
-}
 
 export function registerDlqCommand(program: Command, ctx: CliContext): void {
   const dlq = program.command('dlq').description("The dead-letter topic: records the consumer could not decode (Connect's topics are never written)");
@@ -26,7 +14,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { limit: number; json?: boolean }) => {
       const config = ctx.config();
-      const kafka = kafkaFor(ctx);
+      const kafka = ctx.kafka('dlq');
       const admin = kafka.admin();
       await admin.connect();
       try {
@@ -51,7 +39,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const config = ctx.config();
-      const kafka = kafkaFor(ctx);
+      const kafka = ctx.kafka('dlq');
       const admin = kafka.admin();
       const { dataSource } = createAppDataSource({ ...config.db, poolSize: 2 });
       await dataSource.initialize();

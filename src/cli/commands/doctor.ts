@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
 import { changeTopics, heartbeatTopic } from '../../consumers/change-topics';
 import { createAppDataSource } from '../../entities/create-data-source';
 import { createIntegrationTokenStore, createIotPlatformClient, iotClientOptionsFromConfig, type IotPlatformClient } from '../../iot-client';
@@ -20,14 +19,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }) => {
       const config = ctx.config();
       const { dataSource } = createAppDataSource({ ...config.db, poolSize: 2 });
-      const kafka = new Kafka({
-        clientId: `${config.kafka.clientId}-doctor`,
-        brokers: config.kafka.brokers,
-        connectionTimeout: 3_000,
-        requestTimeout: 10_000,
-        retry: { retries: 1, initialRetryTime: 300 },
-        logLevel: logLevel.NOTHING,
-      });
+      const kafka = ctx.kafka('doctor', { retries: 1, requestTimeoutMs: 10_000 });
       let platform: IotPlatformClient | null = null;
       let platformUnavailableReason: string | undefined;
       try {

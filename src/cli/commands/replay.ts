@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
 import { changeTopics } from '../../consumers/change-topics';
 import { createAppDataSource } from '../../entities/create-data-source';
 import { createWorkSet } from '../../handlers/work-set/work-set';
@@ -51,13 +50,7 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
       const topics = opts.topics
         ? opts.topics.split(',').map((t) => t.trim()).filter(Boolean)
         : changeTopics(config.kafka.topicPrefix, config.db.ixcDatabase);
-      const kafka = new Kafka({
-        clientId: `${config.kafka.clientId}-replay`,
-        brokers: config.kafka.brokers,
-        connectionTimeout: 3_000,
-        retry: { retries: 5, initialRetryTime: 300 },
-        logLevel: logLevel.NOTHING,
-      });
+      const kafka = ctx.kafka('replay', { retries: 5 });
       const admin = kafka.admin();
       const { dataSource } = createAppDataSource({ ...config.db, poolSize: 2 });
       await dataSource.initialize();

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
 import { heartbeatTopic } from '../../consumers/change-topics';
 import { createAppDataSource } from '../../entities/create-data-source';
 import { createWorkSet } from '../../handlers/work-set/work-set';
@@ -54,13 +53,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
           return;
         }
 
-        const kafka = new Kafka({
-          clientId: `${config.kafka.clientId}-status`,
-          brokers: config.kafka.brokers,
-          connectionTimeout: 3_000,
-          retry: { retries: 2, initialRetryTime: 300 },
-          logLevel: logLevel.NOTHING,
-        });
+        const kafka = ctx.kafka('status', { retries: 2 });
         const ops = createOps({ config, kafka, query: (sql, params) => dataSource.query(sql, params), logger: ctx.logger() });
         const admin = kafka.admin();
         try {
