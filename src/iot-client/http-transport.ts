@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import pRetry from 'p-retry';
 import type { CallContext } from '../handlers/ports/iot-platform';
@@ -98,11 +99,20 @@ export interface IotTransport {
   setTokenManager(tokens: TokenManager): void;
 }
 
+/** axios's http adapter calls `socket.setKeepAlive(true, 60 s)` on each request's socket. */
+const AXIOS_SOCKET_KEEP_ALIVE_MS = 60_000;
+
 const NOT_SENT_CODES = new Set(['ECONNTIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** An agent whose sockets give up when the TCP connection is not up within `connectTimeoutMs` (nothing was sent). */
-function createConnectTimeoutAgent(connectTimeoutMs: number): http.Agent {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+/**
+ * A keep-alive agent for the base URL's protocol whose sockets give up when the TCP connection is
+ * not up within `connectTimeoutMs` (nothing was sent). keepAliveMsecs matches the probe delay
+ * axios sets on every request's socket: with two different values each request re-armed the
+ * socket's keep-alive twice (two setsockopt calls per request).
+ */
+function createConnectTimeoutAgent(baseUrl: string, connectTimeoutMs: number): http.Agent {
+  const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_SOCKET_KEEP_ALIVE_MS, maxSockets: 64 };
+  const agent = baseUrl.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const base = (agent as unknown as { createConnection: (...args: unknown[]) => import('node:net').Socket }).createConnection.bind(agent);
   (agent as unknown as { createConnection: (...args: unknown[]) => import('node:net').Socket }).createConnection = (...args: unknown[]) => {
     const socket = base(...args);
@@ -163,11 +173,12 @@ function errorFromResponse(res: AxiosResponse, endpoint: string, method: string,
  */
 export function createIotTransport(deps: TransportDeps, options: TransportOptions): IotTransport {
   let tokens = deps.tokens;
-  const agent = createConnectTimeoutAgent(options.connectTimeoutMs);
+  const agent = createConnectTimeoutAgent(options.baseUrl, options.connectTimeoutMs);
   const client: AxiosInstance = axios.create({
     baseURL: options.baseUrl.replace(/\/+$/, ''),
     timeout: options.readTimeoutMs,
     httpAgent: agent,
+    httpsAgent: agent,
     responseType: 'text',
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
