@@ -98,24 +98,33 @@ export interface ApiAuditRecorderDeps {
 export function createApiAuditRecorder(deps: ApiAuditRecorderDeps, options: Partial<ApiAuditRecorderOptions> = {}): ApiAuditRecorder {
   const opts: ApiAuditRecorderOptions = { instance: null, maxBufferedEntries: 200, ...options };
   let buffer: Array<Omit<ApiAuditRow, 'id'>> = [];
-  let flushing: Promise<number> = Promise.resolve(0);
+  let flushing: Promise<unknown> = Promise.resolve();
+  // A flush that has not started yet writes every row buffered when it starts: callers that ask
+  // meanwhile (reconciles ending together) share it, one INSERT for all of them.
+  let queued: Promise<number> | null = null;
+
+  const write = async (): Promise<number> => {
+    queued = null;
+    if (buffer.length === 0) return 0;
+    const rows = buffer;
+    buffer = [];
+    try {
+      await deps.dataSource.getRepository(deps.entity).insert(rows);
+      return rows.length;
+    } catch (thrown) {
+      // Keep the rows for the next flush rather than losing the audit trail.
+      buffer = rows.concat(buffer).slice(-opts.maxBufferedEntries * 10);
+      throw coerceError(thrown);
+    }
+  };
 
   const flush = (): Promise<number> => {
+    if (queued) return queued;
     // Chained so concurrent flushes never write the same rows twice.
-    flushing = flushing.then(async () => {
-      if (buffer.length === 0) return 0;
-      const rows = buffer;
-      buffer = [];
-      try {
-        await deps.dataSource.getRepository(deps.entity).insert(rows);
-        return rows.length;
-      } catch (thrown) {
-        // Keep the rows for the next flush rather than losing the audit trail.
-        buffer = rows.concat(buffer).slice(-opts.maxBufferedEntries * 10);
-        throw coerceError(thrown);
-      }
-    });
-    return flushing;
+    const next = flushing.then(write, write);
+    queued = next;
+    flushing = next.catch(() => undefined);
+    return next;
   };
 
   return {
