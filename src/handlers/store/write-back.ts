@@ -5,6 +5,7 @@ import type { DesiredState } from '../desired/desired-state';
 import type { ObservedState } from '../plan/observed-state';
 import type { Claim } from '../work-set/work-set-claim';
 import type { WorkSet } from '../work-set/work-set';
+import type { ContractSyncState } from '../work-set/work-set-lease';
 import type { RecordedState } from './load-recorded-state';
 import { saveCustomerSync } from './customer-sync';
 import { currentLicencaIds, writeLicencas, type LicenceWrite } from './write-licencas';
@@ -34,11 +35,14 @@ ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), licenca_iot_id = VALUES(licenca_i
   external_id = VALUES(external_id), code = VALUES(code), status = VALUES(status), quantity = VALUES(quantity)`;
 
 /**
- * Write-back and release in ONE transaction (DESIGN.md § Leases and fencing): re-lock the sync
- * row and check the lease first, so a worker that lost its lease writes nothing; then the sync
- * state, IXC's licence rows (only changed ones) and the release, which clears the mark only if
- * no newer generation arrived. A reconcile that has nothing to write but the release (most of a
- * burst's: the contract was already in step) releases in one fenced statement instead.
+ * Write-back and release in ONE transaction (DESIGN.md § Leases and fencing). Its first statement
+ * is the fenced release with the contract's state: it matches only while our lease is live and no
+ * newer generation arrived, and locks the sync row until COMMIT, so a worker that lost its lease
+ * writes nothing and none can take over midway. When it matches nothing, the row is re-locked and
+ * checked (a lost lease throws; a newer generation keeps the mark) and released after the writes.
+ * Then IXC's licence rows and the sync rows, only those that changed. A reconcile with nothing to
+ * write but the release (most of a burst's: the contract was already in step) is that one
+ * statement without a transaction.
  */
 export async function writeBack(dataSource: DataSource, workSet: WorkSet, input: WriteBackInput): Promise<{ newerGeneration: boolean }> {
   const s = q(workSet.syncSchema);
@@ -46,10 +50,21 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
   const sub = final.subscription;
   const licencaCtx = { contractId: claim.contractId, integrationId: input.integrationId, customerRef: final.customer.ref, subscriptionRef: sub?.ref ?? null };
   // Only what changed is written: most reconciles of a burst find nothing new (principle 8 for our own rows too).
-  const state = [final.epoch, final.customer.ref, sub?.ref ?? null, sub?.externalId ?? null, sub?.status ?? null] as const;
+  const state: ContractSyncState = {
+    epoch: final.epoch,
+    customerRef: final.customer.ref,
+    subscriptionRef: sub?.ref ?? null,
+    subscriptionExternalId: sub?.externalId ?? null,
+    subscriptionStatus: sub?.status ?? null,
+  };
   const row = recorded.contractRow;
-  const stored = row === null ? null : [row.epoch, row.customerRef, row.subscriptionRef, row.subscriptionExternalId, row.subscriptionStatus];
-  const stateChanged = stored === null || state.some((v, i) => v !== stored[i]);
+  const stateChanged =
+    row === null ||
+    row.epoch !== state.epoch ||
+    row.customerRef !== state.customerRef ||
+    row.subscriptionRef !== state.subscriptionRef ||
+    row.subscriptionExternalId !== state.subscriptionExternalId ||
+    row.subscriptionStatus !== state.subscriptionStatus;
   const customerKnown = recorded.customerRow?.ref === final.customer.ref && recorded.customerRow?.fingerprint === final.customer.fingerprint;
   const customerToSave = desired.customer.ok && final.customer.ref !== null && !input.customerSaved && !customerKnown ? desired.customer : null;
   const writes = licenceWrites(desired, final, recorded);
@@ -61,8 +76,11 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
   }
 
   return dataSource.transaction(async (manager) => {
-    const fence = await workSet.assertHeld(manager, claim);
-    if (stateChanged) await manager.query(CONTRACT_STATE_SQL(s), [...state, claim.contractId]);
+    const released = await workSet.releaseIfCurrent(claim, input.outcome, input.planJson, { manager, state: stateChanged ? state : undefined });
+    const fence = released ? { newerGeneration: false } : await workSet.assertHeld(manager, claim);
+    if (!released && stateChanged) {
+      await manager.query(CONTRACT_STATE_SQL(s), [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus, claim.contractId]);
+    }
     if (customerToSave) {
       await saveCustomerSync(manager, workSet.syncSchema, {
         clienteId: customerToSave.clienteId,
@@ -76,7 +94,7 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
     for (const id of staleRows(final, recorded, rowIds)) await manager.update(LicencaIot, { id }, { status: 'I' });
     const licenceRows = licenceSyncRows(claim.contractId, final, recorded, rowIds);
     if (licenceRows.length > 0) await manager.query(LICENSE_UPSERT_SQL(s, licenceRows.length), licenceRows.flat());
-    await workSet.release(manager, claim, input.outcome, input.planJson);
+    if (!released) await workSet.release(manager, claim, input.outcome, input.planJson);
     return fence;
   });
 }

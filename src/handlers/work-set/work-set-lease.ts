@@ -13,13 +13,26 @@ const FENCE_SQL = (t: string) => `SELECT lease_owner, claim_token, generation, c
        (lease_expires_at IS NOT NULL AND lease_expires_at > NOW(3)) AS live
   FROM ${t} WHERE contract_id = ? FOR UPDATE`;
 
+/** The contract's platform state as the sync row records it, written with the release when it changed. */
+export interface ContractSyncState {
+  epoch: number;
+  customerRef: string | null;
+  subscriptionRef: string | null;
+  subscriptionExternalId: string | null;
+  subscriptionStatus: string | null;
+}
+
+const STATE_ASSIGNMENTS = `epoch = ?, customer_ref = ?, subscription_ref = ?, subscription_external_id = ?, subscription_status = ?,`;
+
 /**
- * Clears the mark only when no newer generation arrived, and releases the lease.
+ * Clears the mark only when no newer generation arrived, and releases the lease; with `withState`
+ * it also writes the contract's platform state (parameters first, in ContractSyncState's order).
  * Assignments run left to right: `claimed_generation` is reset last.
- * Parameters: (last_outcome, last_plan, contract_id, owner, token).
+ * Parameters: ([state…], last_outcome, last_plan, contract_id, owner, token).
  */
-const RELEASE_SQL = (t: string) => `UPDATE ${t}
-   SET dirty = IF(generation = claimed_generation, 0, 1),
+const RELEASE_SQL = (t: string, withState = false) => `UPDATE ${t}
+   SET ${withState ? STATE_ASSIGNMENTS : ''}
+       dirty = IF(generation = claimed_generation, 0, 1),
        verify_requested = IF(generation = claimed_generation, 0, verify_requested),
        priority = IF(generation = claimed_generation, 0, priority),
        marked_at = IF(generation = claimed_generation, NULL, marked_at),
@@ -32,10 +45,10 @@ const RELEASE_SQL = (t: string) => `UPDATE ${t}
  WHERE contract_id = ? AND lease_owner = ? AND claim_token = ?`;
 
 /**
- * The whole write-back of a reconcile that has nothing else to write, as one statement: it
- * releases only while the lease is live and no newer generation arrived. Parameters: as RELEASE_SQL.
+ * Releases in one statement, only while the lease is live and no newer generation arrived.
+ * Parameters: as RELEASE_SQL.
  */
-const RELEASE_IF_CURRENT_SQL = (t: string) => `${RELEASE_SQL(t)}
+const RELEASE_IF_CURRENT_SQL = (t: string, withState: boolean) => `${RELEASE_SQL(t, withState)}
    AND lease_expires_at > NOW(3) AND generation = claimed_generation`;
 
 /** Renews at half the lease; false when the lease is gone (the reconcile must abort). */
@@ -72,11 +85,29 @@ export async function releaseClaim(manager: EntityManager, syncSchema: string, c
 }
 
 /**
- * Outside any transaction: releases in one statement when the lease is live and the generation
- * unchanged. False when it matched nothing: the caller takes the fenced transaction, which says
- * why (lease lost, or a newer generation to keep dirty).
+ * Releases in one statement when the lease is live and the generation unchanged, writing the
+ * contract's state with it when given. Outside a transaction it is the whole write-back of a
+ * reconcile with nothing else to write; as the first statement of the write-back transaction it
+ * is the fence: it locks the sync row until COMMIT, so no other worker can take the contract
+ * over before the rest is written. False when it matched nothing: the caller takes the fenced
+ * path (assertLeaseHeld), which says why (lease lost, or a newer generation to keep dirty).
  */
-export async function releaseIfCurrent(db: Queryable, syncSchema: string, claim: Claim, outcome: string, planJson: string | null): Promise<boolean> {
-  const result = await db.query(RELEASE_IF_CURRENT_SQL(contractSyncTable(syncSchema)), [outcome, planJson, claim.contractId, claim.owner, claim.token]);
+export async function releaseIfCurrent(
+  db: Queryable,
+  syncSchema: string,
+  claim: Claim,
+  outcome: string,
+  planJson: string | null,
+  state?: ContractSyncState,
+): Promise<boolean> {
+  const stateParams = state ? [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus] : [];
+  const result = await db.query(RELEASE_IF_CURRENT_SQL(contractSyncTable(syncSchema), state !== undefined), [
+    ...stateParams,
+    outcome,
+    planJson,
+    claim.contractId,
+    claim.owner,
+    claim.token,
+  ]);
   return affectedRows(result) === 1;
 }

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { backoffDelayMs, DEFAULT_BACKOFF_OPTIONS } from './backoff';
 import { claimContracts, type Claim } from './work-set-claim';
 import { recordFailure, type FailureDisposition } from './work-set-failure';
-import { assertLeaseHeld, releaseClaim, releaseIfCurrent, renewLease } from './work-set-lease';
+import { assertLeaseHeld, releaseClaim, releaseIfCurrent, renewLease, type ContractSyncState } from './work-set-lease';
 import {
   beatHeart,
   clearHeartbeat,
@@ -58,8 +58,12 @@ export interface WorkSet {
   assertHeld(manager: EntityManager, claim: Claim): Promise<{ newerGeneration: boolean }>;
   /** In the write-back transaction, after assertHeld. */
   release(manager: EntityManager, claim: Claim, outcome: string, planJson: string | null): Promise<void>;
-  /** A write-back with nothing else to write: one statement; false sends the caller to the fenced transaction. */
-  releaseIfCurrent(claim: Claim, outcome: string, planJson: string | null): Promise<boolean>;
+  /**
+   * Release (and the contract's state, when given) in one statement, while the lease is live and
+   * no newer generation arrived. With `manager`, the first statement of the write-back transaction:
+   * it holds the sync row's lock until COMMIT. False sends the caller to assertHeld + release.
+   */
+  releaseIfCurrent(claim: Claim, outcome: string, planJson: string | null, options?: { manager?: EntityManager; state?: ContractSyncState }): Promise<boolean>;
   fail(claim: Claim, disposition: FailureDisposition): Promise<boolean>;
   backoffMs(attempts: number): number;
   sweep(): Promise<number>;
@@ -87,7 +91,7 @@ export function createWorkSet(dataSource: DataSource, options: WorkSetOptions): 
     renew: (claim) => renewLease(dataSource, s, claim, opts.leaseMs),
     assertHeld: (manager, claim) => assertLeaseHeld(manager, s, claim),
     release: (manager, claim, outcome, planJson) => releaseClaim(manager, s, claim, outcome, planJson),
-    releaseIfCurrent: (claim, outcome, planJson) => releaseIfCurrent(dataSource, s, claim, outcome, planJson),
+    releaseIfCurrent: (claim, outcome, planJson, options) => releaseIfCurrent(options?.manager ?? dataSource, s, claim, outcome, planJson, options?.state),
     fail: (claim, disposition) => recordFailure(dataSource, s, claim, disposition),
     backoffMs: (attempts) => backoffDelayMs(attempts, { baseMs: opts.backoffBaseMs, maxMs: opts.backoffMaxMs }),
     sweep: () => sweepExpiredLeases(dataSource, s),
