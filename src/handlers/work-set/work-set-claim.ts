@@ -46,9 +46,12 @@ const CLAIM_CANDIDATES_SQL = (t: string) => `SELECT contract_id FROM ${t}
  * lookups on the primary key only (FORCE INDEX): through the (dirty, next_attempt_at) index InnoDB
  * locked rows outside the slice and concurrent claims deadlocked or came back empty (measured:
  * 4 deadlocks in 20 paired claims). No ORDER BY either, since a filesort locks every candidate:
- * the caller walks the candidates in priority order, one slice at a time. Parameters: (ids, limit).
+ * the caller walks the candidates in priority order, one slice at a time. The locked rows' columns
+ * are what the claim returns: the take below changes them in a way the caller can compute, so
+ * they need no read-back. Parameters: (ids, limit).
  */
-const CLAIM_LOCK_SQL = (t: string) => `SELECT contract_id FROM ${t} FORCE INDEX (PRIMARY)
+const CLAIM_LOCK_SQL = (t: string) => `SELECT contract_id, lease_owner, claim_token, generation, epoch, attempts, verify_requested, destructive_confirmed, source_ts_ms
+  FROM ${t} FORCE INDEX (PRIMARY)
  WHERE contract_id IN (?) AND ${READY}
  LIMIT ? FOR UPDATE SKIP LOCKED`;
 
@@ -64,14 +67,11 @@ const CLAIM_TAKE_SQL = (t: string) => `UPDATE ${t}
        claim_token = claim_token + 1, claimed_generation = generation
  WHERE contract_id IN (?)`;
 
-/** Reads back what was taken. Parameters: (ids, owner). */
-const CLAIM_READ_SQL = (t: string) => `SELECT contract_id, claim_token, claimed_generation, epoch, attempts, verify_requested, destructive_confirmed, source_ts_ms
-  FROM ${t} WHERE contract_id IN (?) AND lease_owner = ?`;
-
-interface ClaimedRow {
+interface LockedRow {
   contract_id: number;
+  lease_owner: string | null;
   claim_token: string | number;
-  claimed_generation: string | number;
+  generation: string | number;
   epoch: number;
   attempts: number;
   verify_requested: number;
@@ -92,7 +92,7 @@ export async function claimContracts(dataSource: DataSource, syncSchema: string,
   }>;
   if (candidates.length === 0) return [];
   const order = candidates.map((c) => Number(c.contract_id));
-  let rows: ClaimedRow[];
+  let rows: LockedRow[];
   try {
     rows = await claimTransaction(dataSource, t, order, options);
   } catch (err) {
@@ -101,15 +101,16 @@ export async function claimContracts(dataSource: DataSource, syncSchema: string,
     throw err;
   }
   const rank = new Map(order.map((id, i) => [id, i]));
+  // What CLAIM_TAKE_SQL made of each row while it was locked.
   return rows
     .map((r) => ({
       contractId: Number(r.contract_id),
       owner: options.owner,
-      token: String(r.claim_token),
-      generation: String(r.claimed_generation),
+      token: String(BigInt(r.claim_token) + 1n),
+      generation: String(r.generation),
       epoch: Number(r.epoch),
       attempts: Number(r.attempts),
-      verify: Number(r.verify_requested) === 1,
+      verify: Number(r.verify_requested) === 1 || r.lease_owner !== null,
       destructiveConfirmed: Number(r.destructive_confirmed) === 1,
       sourceTsMs: r.source_ts_ms === null ? null : Number(r.source_ts_ms),
     }))
@@ -117,17 +118,16 @@ export async function claimContracts(dataSource: DataSource, syncSchema: string,
 }
 
 /** The short claim transaction, at READ COMMITTED so no gap or next-key locks are taken. */
-function claimTransaction(dataSource: DataSource, t: string, order: number[], options: ClaimOptions): Promise<ClaimedRow[]> {
+function claimTransaction(dataSource: DataSource, t: string, order: number[], options: ClaimOptions): Promise<LockedRow[]> {
   return dataSource.transaction('READ COMMITTED', async (manager) => {
-    const ids: number[] = [];
-    for (let i = 0; i < order.length && ids.length < options.limit; ) {
-      const want = options.limit - ids.length;
-      const locked = (await manager.query(CLAIM_LOCK_SQL(t), [order.slice(i, i + want), want])) as Array<{ contract_id: number }>;
-      ids.push(...locked.map((r) => Number(r.contract_id)));
+    const locked: LockedRow[] = [];
+    for (let i = 0; i < order.length && locked.length < options.limit; ) {
+      const want = options.limit - locked.length;
+      locked.push(...((await manager.query(CLAIM_LOCK_SQL(t), [order.slice(i, i + want), want])) as LockedRow[]));
       i += want;
     }
-    if (ids.length === 0) return [] as ClaimedRow[];
-    await manager.query(CLAIM_TAKE_SQL(t), [options.owner, options.leaseMs, ids]);
-    return (await manager.query(CLAIM_READ_SQL(t), [ids, options.owner])) as ClaimedRow[];
+    if (locked.length === 0) return locked;
+    await manager.query(CLAIM_TAKE_SQL(t), [options.owner, options.leaseMs, locked.map((r) => r.contract_id)]);
+    return locked;
   });
 }
