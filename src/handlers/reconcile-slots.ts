@@ -114,21 +114,18 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
   const preloaded = new Map<string, PlanInputs>();
   const claimKey = (claim: Claim): string => `${claim.contractId}:${claim.token}`;
 
-  async function claimBatch(limit: number): Promise<Claim[]> {
-    const claims = await deps.workSet.claim(owner, limit);
-    if (claims.length > 1) {
-      try {
-        const inputs = await loadPlanInputs(deps, claims.map((c) => c.contractId), opts.reconcile);
-        for (const claim of claims) {
-          const input = inputs.get(claim.contractId);
-          if (input) preloaded.set(claimKey(claim), input);
-        }
-      } catch (thrown) {
-        // Each reconcile reads its own inputs instead: slower, never wrong.
-        logger?.warn('batch read of plan inputs failed', { error: coerceError(thrown), contracts: claims.length });
+  async function preloadInputs(claims: Claim[]): Promise<void> {
+    if (claims.length < 2) return;
+    try {
+      const inputs = await loadPlanInputs(deps, claims.map((c) => c.contractId), opts.reconcile);
+      for (const claim of claims) {
+        const input = inputs.get(claim.contractId);
+        if (input) preloaded.set(claimKey(claim), input);
       }
+    } catch (thrown) {
+      // Each reconcile reads its own inputs instead: slower, never wrong.
+      logger?.warn('batch read of plan inputs failed', { error: coerceError(thrown), contracts: claims.length });
     }
-    return claims;
   }
 
   async function runOne(claim: Claim): Promise<void> {
@@ -208,7 +205,11 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     }
   }
 
-  const claimer = createBatchClaimer(() => stopping.signal.aborted, claimBatch);
+  const claimer = createBatchClaimer(
+    () => stopping.signal.aborted,
+    (limit) => deps.workSet.claim(owner, limit),
+    preloadInputs,
+  );
 
   async function slotLoop(slot: number): Promise<void> {
     while (!stopping.signal.aborted) {

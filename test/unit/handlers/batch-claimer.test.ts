@@ -60,6 +60,32 @@ describe('batch claimer', () => {
     await expect(Promise.all([claimer.next(), claimer.next()])).rejects.toThrow('database gone');
   });
 
+  it('prepares a batch outside the one-at-a-time section: the next claim starts meanwhile, and a batch is served once prepared', async () => {
+    const events: string[] = [];
+    let next = 1;
+    let finishPrepare: () => void = () => undefined;
+    const claimer = createBatchClaimer(
+      () => false,
+      async (limit) => {
+        events.push(`claim ${limit}`);
+        return Array.from({ length: limit }, () => claimOf(next++));
+      },
+      async (claims) => {
+        events.push(`prepare ${claims.map((c) => c.contractId).join(',')}`);
+        if (claims[0]?.contractId === 1) await new Promise<void>((r) => (finishPrepare = r));
+      },
+    );
+    let firstServed = false;
+    const first = claimer.next().then((c) => ((firstServed = true), c));
+    await new Promise((r) => setImmediate(r));
+    const second = await claimer.next(); // claimed and prepared while the first batch is still preparing
+    expect(second?.contractId).toBe(2);
+    expect(firstServed).toBe(false);
+    finishPrepare();
+    expect((await first)?.contractId).toBe(1);
+    expect(events).toEqual(['claim 1', 'prepare 1', 'claim 1', 'prepare 2']);
+  });
+
   it('claims nothing once the slots are stopping', async () => {
     const claim = jest.fn(async () => [claimOf(1)]);
     const claimer = createBatchClaimer(() => true, claim);
