@@ -58,8 +58,11 @@ export async function createBenchDatabase(
     contractRows,
     lineRows,
     async drop() {
-      await conn.query(`DROP DATABASE IF EXISTS \`${db.ixcDatabase}\``);
-      await conn.query(`DROP DATABASE IF EXISTS \`${db.syncSchema}\``);
+      // KEEP_BENCH_DB=1 keeps both for analysis (e.g. the API's concurrency over time from api_audit).
+      if (process.env.KEEP_BENCH_DB !== '1') {
+        await conn.query(`DROP DATABASE IF EXISTS \`${db.ixcDatabase}\``);
+        await conn.query(`DROP DATABASE IF EXISTS \`${db.syncSchema}\``);
+      }
       await conn.end();
     },
   };
