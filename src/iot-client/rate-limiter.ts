@@ -45,11 +45,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     } else {
       active += 1;
     }
-    // Rate: reserve the next free slot; the wait happens while holding the concurrency slot.
+    // Rate: reserve the next free slot; the wait happens while holding the concurrency slot. A
+    // start less than a millisecond ahead of its slot goes at once (the schedule still advances,
+    // so the average rate holds): Date.now() counts whole milliseconds and the shortest timer is
+    // 1 ms plus a turn of a busy event loop, so a start a fraction of a millisecond early waited
+    // far longer than its spacing, with its concurrency slot idle.
     const now = Date.now();
     const at = Math.max(now, nextSlotAt);
     nextSlotAt = at + spacingMs;
-    if (at > now) {
+    if (at - now >= 1) {
       try {
         await abortableSleep(at - now, signal);
       } catch (err) {
