@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import type { AppConfig } from '../src/config';
 import { changeTopic } from '../src/consumers/change-topics';
+import { runMigrations } from '../src/migrations/run-migrations';
 import { createIxcWorld } from '../test/helpers/ixc-world';
 import { platformLimitsEnv, RESULTS, startBenchWorker, type BenchSandbox } from './bench-processes';
 import { percentile } from './stats';
@@ -71,6 +72,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   let worker: Awaited<ReturnType<typeof startBenchWorker>> | undefined;
   try {
     o.report(`live: ${count} active contracts in ${o.config.db.ixcDatabase} (ids ${BASE}+, integration ${INTEGRATION}) on MariaDB :${o.config.stack.dbPort}`);
+    // A freshly started stack has IXC's tables but not the IoT ones the migrations add when absent.
+    await runMigrations({ ...o.config.db, host: '127.0.0.1', port: o.config.stack.dbPort, user: 'root', password: '', syncSchema });
     await world.clean();
     await o.sandbox.admin('POST', '/reset', {});
     await o.sandbox.admin('PUT', '/faults', { endpoint: '*', fault: { latencyMs: o.latencyMs } });
