@@ -42,6 +42,11 @@ export interface ReconcileSlotsOptions {
    * CPU. @defaultValue 1
    */
   catchUpConcurrency?: number;
+  /**
+   * Rows claimed beyond the slots asking, for the slots about to finish (at most one per reconcile
+   * in flight): fewer, larger claim transactions. @defaultValue a quarter of `concurrency`
+   */
+  claimAhead?: number;
   /** Aborting it stops the slots (the one AbortController of `cli start`). */
   signal?: AbortSignal;
   reconcile: ReconcileOptions;
@@ -60,7 +65,7 @@ export const DEFAULT_RECONCILE_SLOTS_OPTIONS = {
   heartbeat: true,
   verifyResyncIntervalMs: 86_400_000,
   catchUpConcurrency: 1,
-} satisfies Required<Omit<ReconcileSlotsOptions, 'owner' | 'signal' | 'reconcile'>>;
+} satisfies Required<Omit<ReconcileSlotsOptions, 'owner' | 'signal' | 'reconcile' | 'claimAhead'>>;
 
 export interface ReconcileSlots {
   readonly owner: string;
@@ -205,11 +210,22 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     }
   }
 
-  const claimer = createBatchClaimer(
-    () => stopping.signal.aborted,
-    (limit) => deps.workSet.claim(owner, limit),
-    preloadInputs,
-  );
+  const claimAhead = options.claimAhead ?? Math.floor(opts.concurrency / 4);
+  const claimer = createBatchClaimer({
+    stopping: () => stopping.signal.aborted,
+    claim: (limit) => deps.workSet.claim(owner, limit),
+    prepare: preloadInputs,
+    ahead: () => Math.min(claimAhead, inFlight),
+  });
+
+  /** Claims taken ahead that no slot started go back to the work set at once. */
+  async function releaseUnstarted(): Promise<void> {
+    const unstarted = claimer.takeUnstarted();
+    for (const claim of unstarted) preloaded.delete(claimKey(claim));
+    const results = await Promise.allSettled(unstarted.map((claim) => deps.workSet.unclaim(claim)));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) logger?.warn('could not give back claims taken ahead; their leases expire instead', { failed, contracts: unstarted.length });
+  }
 
   async function slotLoop(slot: number): Promise<void> {
     while (!stopping.signal.aborted) {
@@ -279,6 +295,7 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
         if ((await Promise.race([drained, timedOut])) === 'timeout') forced.abort();
         await drained;
         clearTimeout(timer);
+        await releaseUnstarted();
         try {
           if (opts.heartbeat) await deps.workSet.clearHeartbeat(owner);
         } catch (thrown) {

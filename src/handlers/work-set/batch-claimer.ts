@@ -3,26 +3,37 @@ import type { Claim } from './work-set-claim';
 export interface BatchClaimer {
   /** A claim for the calling slot, or undefined when nothing is ready (or the slots are stopping). */
   next(): Promise<Claim | undefined>;
+  /** Claims taken ahead that no slot has started; the claimer holds none afterwards (release them). */
+  takeUnstarted(): Claim[];
+}
+
+export interface BatchClaimerOptions {
+  /** True once the slots are stopping: no more claims, none handed out. */
+  stopping: () => boolean;
+  /** One claim transaction for up to `limit` rows. */
+  claim: (limit: number) => Promise<Claim[]>;
+  /** Reads what a claimed batch needs (its plan inputs); must not throw. */
+  prepare?: (claims: Claim[]) => Promise<void>;
+  /** How many rows to claim beyond the slots asking, for the slots that will ask next. @defaultValue 0 */
+  ahead?: () => number;
 }
 
 /**
  * One claim transaction at a time for all of a process's slots: the slots that ask while a claim
- * is running are served together by the next one, which claims as many rows as there are askers.
- * Claiming one row per slot made 32 slots run 32 candidate scans and lock races where one would
- * do (measured in the drain bench: 15 of 32 slots busy on average); batched, a burst of work is
- * handed out in a few transactions and the slots stay on the API.
+ * is running are served together by the next one, which claims as many rows as there are askers
+ * plus `ahead()` for the slots about to finish. Claiming one row per slot made 32 slots run 32
+ * candidate scans and lock races where one would do; claiming only for the askers still left
+ * batches of about three at 64 slots, each paying the candidate sort and ~12 statements.
  *
  * `prepare` (reading the batch's plan inputs) runs after the claim transaction and before its
- * askers are served, but outside the one-at-a-time section: the next claim starts meanwhile. With
- * the reads inside it, the claim pipeline (about 14 round trips per batch) capped a drain at
- * ~250 contracts/s while the API had room. `prepare` must not throw.
+ * askers are served, but outside the one-at-a-time section: the next claim starts meanwhile.
+ * Rows claimed ahead wait in memory under their lease until a slot asks; at stop the caller takes
+ * them back with `takeUnstarted` and releases them.
  */
-export function createBatchClaimer(
-  stopping: () => boolean,
-  claim: (limit: number) => Promise<Claim[]>,
-  prepare: (claims: Claim[]) => Promise<void> = () => Promise.resolve(),
-): BatchClaimer {
+export function createBatchClaimer(options: BatchClaimerOptions): BatchClaimer {
+  const { stopping, claim, prepare = () => Promise.resolve(), ahead = () => 0 } = options;
   const askers: Array<{ resolve(claim: Claim | undefined): void; reject(err: unknown): void }> = [];
+  const claimedAhead: Claim[] = [];
   let running = false;
 
   async function pump(): Promise<void> {
@@ -31,7 +42,7 @@ export function createBatchClaimer(
     const served = askers.splice(0, askers.length);
     let claims: Claim[];
     try {
-      claims = stopping() ? [] : await claim(served.length);
+      claims = stopping() ? [] : await claim(served.length + Math.max(0, ahead()));
     } catch (err) {
       for (const asker of served) asker.reject(err);
       return;
@@ -41,14 +52,19 @@ export function createBatchClaimer(
     }
     if (claims.length > 0) await prepare(claims);
     served.forEach((asker, i) => asker.resolve(claims[i]));
+    claimedAhead.push(...claims.slice(served.length));
   }
 
   return {
     next() {
+      if (stopping()) return Promise.resolve(undefined);
+      const waiting = claimedAhead.shift();
+      if (waiting) return Promise.resolve(waiting);
       return new Promise<Claim | undefined>((resolve, reject) => {
         askers.push({ resolve, reject });
         void pump();
       });
     },
+    takeUnstarted: () => claimedAhead.splice(0, claimedAhead.length),
   };
 }

@@ -51,6 +51,21 @@ const RELEASE_SQL = (t: string, withState = false) => `UPDATE ${t}
 const RELEASE_IF_CURRENT_SQL = (t: string, withState: boolean) => `${RELEASE_SQL(t, withState)}
    AND lease_expires_at > NOW(3) AND generation = claimed_generation`;
 
+/**
+ * Gives back a claim no reconcile started (taken ahead, then the slots stopped): the lease and the
+ * claimed generation are cleared, the mark stays, so the next claimer (any instance) takes it at
+ * once instead of after the lease. Parameters: (contract_id, owner, token).
+ */
+const UNCLAIM_SQL = (t: string) => `UPDATE ${t}
+   SET lease_owner = NULL, lease_expires_at = NULL, claimed_generation = NULL
+ WHERE contract_id = ? AND lease_owner = ? AND claim_token = ?`;
+
+/** Gives back an unstarted claim; false when the lease was no longer ours. */
+export async function unclaim(db: Queryable, syncSchema: string, claim: Claim): Promise<boolean> {
+  const result = await db.query(UNCLAIM_SQL(contractSyncTable(syncSchema)), [claim.contractId, claim.owner, claim.token]);
+  return affectedRows(result) === 1;
+}
+
 /** Renews at half the lease; false when the lease is gone (the reconcile must abort). */
 export async function renewLease(db: Queryable, syncSchema: string, claim: Claim, leaseMs: number): Promise<boolean> {
   const result = await db.query(RENEW_SQL(contractSyncTable(syncSchema)), [leaseMs, claim.contractId, claim.owner, claim.token]);

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { backoffDelayMs, DEFAULT_BACKOFF_OPTIONS } from './backoff';
 import { claimContracts, type Claim } from './work-set-claim';
 import { recordFailure, type FailureDisposition } from './work-set-failure';
-import { assertLeaseHeld, releaseClaim, releaseIfCurrent, renewLease, type ContractSyncState } from './work-set-lease';
+import { assertLeaseHeld, releaseClaim, releaseIfCurrent, renewLease, unclaim, type ContractSyncState } from './work-set-lease';
 import {
   beatHeart,
   clearHeartbeat,
@@ -64,6 +64,8 @@ export interface WorkSet {
    * it holds the sync row's lock until COMMIT. False sends the caller to assertHeld + release.
    */
   releaseIfCurrent(claim: Claim, outcome: string, planJson: string | null, options?: { manager?: EntityManager; state?: ContractSyncState }): Promise<boolean>;
+  /** Gives back a claim no reconcile started (the mark stays); false when the lease was no longer ours. */
+  unclaim(claim: Claim): Promise<boolean>;
   fail(claim: Claim, disposition: FailureDisposition): Promise<boolean>;
   backoffMs(attempts: number): number;
   sweep(): Promise<number>;
@@ -92,6 +94,7 @@ export function createWorkSet(dataSource: DataSource, options: WorkSetOptions): 
     assertHeld: (manager, claim) => assertLeaseHeld(manager, s, claim),
     release: (manager, claim, outcome, planJson) => releaseClaim(manager, s, claim, outcome, planJson),
     releaseIfCurrent: (claim, outcome, planJson, options) => releaseIfCurrent(options?.manager ?? dataSource, s, claim, outcome, planJson, options?.state),
+    unclaim: (claim) => unclaim(dataSource, s, claim),
     fail: (claim, disposition) => recordFailure(dataSource, s, claim, disposition),
     backoffMs: (attempts) => backoffDelayMs(attempts, { baseMs: opts.backoffBaseMs, maxMs: opts.backoffMaxMs }),
     sweep: () => sweepExpiredLeases(dataSource, s),

@@ -148,6 +148,17 @@ describe('work set on MariaDB', () => {
     expect(await row(3)).toMatchObject({ dirty: 1, lease_owner: 'fast' });
   });
 
+  it('unclaim gives an unstarted claim back at once: the mark stays, the next claim is not a verify claim, a stale claim changes nothing', async () => {
+    await ws.mark([{ contractId: 5, priority: 10 }]);
+    const [claim] = await ws.claim('w', 1);
+    expect(await ws.unclaim(claim!)).toBe(true);
+    expect(await row(5)).toMatchObject({ dirty: 1, lease_owner: null, verify_requested: 0, attempts: 0 });
+    const [again] = await ws.claim('other', 1);
+    expect(again).toMatchObject({ contractId: 5, verify: false, token: String(BigInt(claim!.token) + 1n) });
+    expect(await ws.unclaim(claim!)).toBe(false);
+    expect(await row(5)).toMatchObject({ lease_owner: 'other' });
+  });
+
   it('a worker whose lease expired and was taken over cannot write back', async () => {
     const short = createWorkSet(ds, { syncSchema: t.db.syncSchema, leaseMs: 300 });
     await short.mark([{ contractId: 1, priority: 10 }]);

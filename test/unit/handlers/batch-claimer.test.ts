@@ -18,14 +18,14 @@ describe('batch claimer', () => {
     const limits: number[] = [];
     let next = 1;
     let release: () => void = () => undefined;
-    const claimer = createBatchClaimer(
-      () => false,
-      async (limit) => {
+    const claimer = createBatchClaimer({
+      stopping: () => false,
+      claim: async (limit) => {
         limits.push(limit);
         if (limits.length === 1) await new Promise<void>((r) => (release = r));
         return Array.from({ length: limit }, () => claimOf(next++));
       },
-    );
+    });
     const first = claimer.next();
     const waiting = [claimer.next(), claimer.next(), claimer.next()];
     release();
@@ -38,9 +38,9 @@ describe('batch claimer', () => {
     let fail = false;
     let ready = [claimOf(7)];
     let release: () => void = () => undefined;
-    const claimer = createBatchClaimer(
-      () => false,
-      async (limit) => {
+    const claimer = createBatchClaimer({
+      stopping: () => false,
+      claim: async (limit) => {
         if (fail) throw new Error('database gone');
         if (limit === 1) {
           await new Promise<void>((r) => (release = r));
@@ -50,7 +50,7 @@ describe('batch claimer', () => {
         ready = ready.slice(limit);
         return taken;
       },
-    );
+    });
     const first = claimer.next();
     const [a, b] = [claimer.next(), claimer.next()];
     release();
@@ -64,17 +64,17 @@ describe('batch claimer', () => {
     const events: string[] = [];
     let next = 1;
     let finishPrepare: () => void = () => undefined;
-    const claimer = createBatchClaimer(
-      () => false,
-      async (limit) => {
+    const claimer = createBatchClaimer({
+      stopping: () => false,
+      claim: async (limit) => {
         events.push(`claim ${limit}`);
         return Array.from({ length: limit }, () => claimOf(next++));
       },
-      async (claims) => {
+      prepare: async (claims) => {
         events.push(`prepare ${claims.map((c) => c.contractId).join(',')}`);
         if (claims[0]?.contractId === 1) await new Promise<void>((r) => (finishPrepare = r));
       },
-    );
+    });
     let firstServed = false;
     const first = claimer.next().then((c) => ((firstServed = true), c));
     await new Promise((r) => setImmediate(r));
@@ -86,9 +86,30 @@ describe('batch claimer', () => {
     expect(events).toEqual(['claim 1', 'prepare 1', 'claim 1', 'prepare 2']);
   });
 
+  it('claims ahead for the slots about to ask, hands those out without a claim, and gives back the unstarted', async () => {
+    const limits: number[] = [];
+    let next = 1;
+    let stopping = false;
+    const claimer = createBatchClaimer({
+      stopping: () => stopping,
+      claim: async (limit) => {
+        limits.push(limit);
+        return Array.from({ length: limit }, () => claimOf(next++));
+      },
+      ahead: () => 3,
+    });
+    expect((await claimer.next())?.contractId).toBe(1);
+    expect((await claimer.next())?.contractId).toBe(2); // taken ahead: no second claim
+    expect(limits).toEqual([4]);
+    stopping = true;
+    expect(await claimer.next()).toBeUndefined(); // nothing handed out once stopping
+    expect(claimer.takeUnstarted().map((c) => c.contractId)).toEqual([3, 4]);
+    expect(claimer.takeUnstarted()).toEqual([]);
+  });
+
   it('claims nothing once the slots are stopping', async () => {
     const claim = jest.fn(async () => [claimOf(1)]);
-    const claimer = createBatchClaimer(() => true, claim);
+    const claimer = createBatchClaimer({ stopping: () => true, claim });
     expect(await claimer.next()).toBeUndefined();
     expect(claim).not.toHaveBeenCalled();
   });
