@@ -8,6 +8,7 @@ import type { WorkSet } from '../work-set/work-set';
 import type { ContractSyncState } from '../work-set/work-set-lease';
 import type { RecordedState } from './load-recorded-state';
 import { saveCustomerSync } from './customer-sync';
+import { consecutiveInsertIds } from './consecutive-insert-ids';
 import { currentLicencaIds, writeLicencas, type LicenceWrite } from './write-licencas';
 
 export interface WriteBackInput {
@@ -75,6 +76,7 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
     if (nothingElse && (await workSet.releaseIfCurrent(claim, input.outcome, input.planJson))) return { newerGeneration: false };
   }
 
+  const consecutiveIds = await consecutiveInsertIds(dataSource);
   return dataSource.transaction(async (manager) => {
     const released = await workSet.releaseIfCurrent(claim, input.outcome, input.planJson, { manager, state: stateChanged ? state : undefined });
     const fence = released ? { newerGeneration: false } : await workSet.assertHeld(manager, claim);
@@ -89,7 +91,7 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
         fingerprint: final.customer.fingerprint,
       });
     }
-    const rowIds = await writeLicencas(manager, licencaCtx, writes, recorded.licencas, recorded.licencaItems);
+    const rowIds = await writeLicencas(manager, licencaCtx, writes, recorded.licencas, recorded.licencaItems, consecutiveIds);
     // Native rows whose ids the platform no longer knows are shown as inactive, never deleted.
     for (const id of staleRows(final, recorded, rowIds)) await manager.update(LicencaIot, { id }, { status: 'I' });
     const licenceRows = licenceSyncRows(claim.contractId, final, recorded, rowIds);

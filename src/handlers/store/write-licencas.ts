@@ -95,22 +95,34 @@ export function currentLicencaIds(
   return ids;
 }
 
+/**
+ * `consecutiveIds`: the server gives a multi-row INSERT consecutive ids (consecutiveInsertIds), so
+ * a contract's new licence rows go in one statement; otherwise one per row, for its id.
+ */
 export async function writeLicencas(
   manager: EntityManager,
   ctx: LicencaContext,
   licences: readonly LicenceWrite[],
   existing: readonly LicencaIot[],
   existingItems: readonly LicencaProdutoIot[],
+  consecutiveIds = false,
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const newItems: Array<Pick<LicencaProdutoIot, 'idLicencaIot' | 'idVdContratoProduto' | 'quantidade'>> = [];
+  const newRow = (licence: LicenceWrite): Partial<LicencaIot> => ({ ...wantedRow(ctx, licence), idClienteIntegracao: ctx.customerRef, idAssinaturaIntegracao: ctx.subscriptionRef });
+  const fresh = licences.filter((licence) => rowOf(licence, existing) === undefined);
+  const freshIds = new Map<LicenceWrite, number>();
+  if (consecutiveIds && fresh.length > 1) {
+    const inserted = await manager.insert(LicencaIot, fresh.map(newRow));
+    fresh.forEach((licence, i) => freshIds.set(licence, Number((inserted.identifiers[i] as { id: number }).id)));
+  }
   for (const licence of licences) {
     const wanted = wantedRow(ctx, licence);
     const row = rowOf(licence, existing);
     let rowId: number;
     if (row === undefined) {
-      const inserted = await manager.insert(LicencaIot, { ...wanted, idClienteIntegracao: ctx.customerRef, idAssinaturaIntegracao: ctx.subscriptionRef });
-      rowId = Number((inserted.identifiers[0] as { id: number }).id);
+      const batched = freshIds.get(licence);
+      rowId = batched ?? Number(((await manager.insert(LicencaIot, newRow(licence))).identifiers[0] as { id: number }).id);
     } else {
       rowId = row.id;
       const diff = changed(row, wanted);
