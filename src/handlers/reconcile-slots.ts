@@ -216,6 +216,10 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     claim: (limit) => deps.workSet.claim(owner, limit),
     prepare: preloadInputs,
     ahead: () => Math.min(claimAhead, inFlight),
+    giveBack: (claim) => {
+      preloaded.delete(claimKey(claim));
+      return deps.workSet.unclaim(claim);
+    },
   });
 
   /** Claims taken ahead that no slot started go back to the work set at once. */

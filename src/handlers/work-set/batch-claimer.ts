@@ -16,6 +16,12 @@ export interface BatchClaimerOptions {
   prepare?: (claims: Claim[]) => Promise<void>;
   /** How many rows to claim beyond the slots asking, for the slots that will ask next. @defaultValue 0 */
   ahead?: () => number;
+  /**
+   * A row claimed ahead that waited longer (the slots paused meanwhile) is given back through
+   * `giveBack` instead of handed out, its lease being partly spent. @defaultValue 10000
+   */
+  maxAheadWaitMs?: number;
+  giveBack?: (claim: Claim) => Promise<unknown>;
 }
 
 /**
@@ -31,9 +37,9 @@ export interface BatchClaimerOptions {
  * them back with `takeUnstarted` and releases them.
  */
 export function createBatchClaimer(options: BatchClaimerOptions): BatchClaimer {
-  const { stopping, claim, prepare = () => Promise.resolve(), ahead = () => 0 } = options;
+  const { stopping, claim, prepare = () => Promise.resolve(), ahead = () => 0, maxAheadWaitMs = 10_000, giveBack } = options;
   const askers: Array<{ resolve(claim: Claim | undefined): void; reject(err: unknown): void }> = [];
-  const claimedAhead: Claim[] = [];
+  const claimedAhead: Array<{ claim: Claim; at: number }> = [];
   let running = false;
 
   async function pump(): Promise<void> {
@@ -52,19 +58,29 @@ export function createBatchClaimer(options: BatchClaimerOptions): BatchClaimer {
     }
     if (claims.length > 0) await prepare(claims);
     served.forEach((asker, i) => asker.resolve(claims[i]));
-    claimedAhead.push(...claims.slice(served.length));
+    const at = Date.now();
+    claimedAhead.push(...claims.slice(served.length).map((c) => ({ claim: c, at })));
+  }
+
+  /** The oldest row claimed ahead still fresh enough to hand out; stale ones are given back. */
+  function takeAhead(): Claim | undefined {
+    for (let next = claimedAhead.shift(); next !== undefined; next = claimedAhead.shift()) {
+      if (Date.now() - next.at <= maxAheadWaitMs || giveBack === undefined) return next.claim;
+      void giveBack(next.claim).catch(() => undefined);
+    }
+    return undefined;
   }
 
   return {
     next() {
       if (stopping()) return Promise.resolve(undefined);
-      const waiting = claimedAhead.shift();
+      const waiting = takeAhead();
       if (waiting) return Promise.resolve(waiting);
       return new Promise<Claim | undefined>((resolve, reject) => {
         askers.push({ resolve, reject });
         void pump();
       });
     },
-    takeUnstarted: () => claimedAhead.splice(0, claimedAhead.length),
+    takeUnstarted: () => claimedAhead.splice(0, claimedAhead.length).map((a) => a.claim),
   };
 }

@@ -107,6 +107,27 @@ describe('batch claimer', () => {
     expect(claimer.takeUnstarted()).toEqual([]);
   });
 
+  it('gives back a row claimed ahead that waited too long instead of handing it out', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      let next = 1;
+      const givenBack: number[] = [];
+      const claimer = createBatchClaimer({
+        stopping: () => false,
+        claim: async (limit) => Array.from({ length: limit }, () => claimOf(next++)),
+        ahead: () => 1,
+        maxAheadWaitMs: 5000,
+        giveBack: async (c) => void givenBack.push(c.contractId),
+      });
+      expect((await claimer.next())?.contractId).toBe(1); // 2 taken ahead
+      jest.setSystemTime(1_000_000 + 6000);
+      expect((await claimer.next())?.contractId).toBe(3); // 2 is stale: given back, a fresh claim instead
+      expect(givenBack).toEqual([2]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('claims nothing once the slots are stopping', async () => {
     const claim = jest.fn(async () => [claimOf(1)]);
     const claimer = createBatchClaimer({ stopping: () => true, claim });
