@@ -3,6 +3,7 @@ import { LicencaIot, LicencaProdutoIot } from '../../entities';
 import { q } from '../../migrations/schema-names';
 import type { LicenseStatus, SubscriptionStatus } from '../ports/iot-platform';
 import { parseIntent, type ObservedLicence, type ObservedState } from '../plan/observed-state';
+import type { ContractStateColumns } from '../work-set/work-set-lease';
 
 /** What the project recorded for a contract, plus IXC's own licence rows (write-back and adoption). */
 export interface RecordedState {
@@ -20,14 +21,6 @@ const CONTRACT_ROWS_SQL = (s: string) => `SELECT contract_id, epoch, intent, cus
   FROM ${s}.\`contract_sync\` WHERE contract_id IN (?)`;
 /** The customers' sync rows. Parameters: (cliente_ids). */
 const CUSTOMER_ROWS_SQL = (s: string) => `SELECT cliente_id, customer_ref, fingerprint FROM ${s}.\`customer_sync\` WHERE cliente_id IN (?)`;
-/** `contract_sync` columns the write-back keeps. */
-export interface ContractStateColumns {
-  epoch: number;
-  customerRef: string | null;
-  subscriptionRef: string | null;
-  subscriptionExternalId: string | null;
-  subscriptionStatus: string | null;
-}
 
 /** Parameters: (contract_ids). */
 const LICENSE_SYNC_SQL = (s: string) => `SELECT contract_id, platform_product_id, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity

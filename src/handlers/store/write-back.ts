@@ -5,7 +5,7 @@ import type { DesiredState } from '../desired/desired-state';
 import type { ObservedState } from '../plan/observed-state';
 import type { Claim } from '../work-set/work-set-claim';
 import type { WorkSet } from '../work-set/work-set';
-import type { ContractSyncState } from '../work-set/work-set-lease';
+import type { ContractStateColumns } from '../work-set/work-set-lease';
 import type { RecordedState } from './load-recorded-state';
 import { saveCustomerSync } from './customer-sync';
 import { consecutiveInsertIds } from './consecutive-insert-ids';
@@ -24,10 +24,6 @@ export interface WriteBackInput {
   customerSaved: boolean;
 }
 
-/** Parameters: (epoch, customer_ref, subscription_ref, subscription_external_id, subscription_status, contract_id). */
-const CONTRACT_STATE_SQL = (s: string) => `UPDATE ${s}.\`contract_sync\`
-   SET epoch = ?, customer_ref = ?, subscription_ref = ?, subscription_external_id = ?, subscription_status = ?
- WHERE contract_id = ?`;
 /** Parameters: per row (contract_id, product, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity). */
 const LICENSE_UPSERT_SQL = (s: string, rows: number) => `INSERT INTO ${s}.\`license_sync\`
   (contract_id, platform_product_id, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity)
@@ -51,7 +47,7 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
   const sub = final.subscription;
   const licencaCtx = { contractId: claim.contractId, integrationId: input.integrationId, customerRef: final.customer.ref, subscriptionRef: sub?.ref ?? null };
   // Only what changed is written: most reconciles of a burst find nothing new (principle 8 for our own rows too).
-  const state: ContractSyncState = {
+  const state: ContractStateColumns = {
     epoch: final.epoch,
     customerRef: final.customer.ref,
     subscriptionRef: sub?.ref ?? null,
@@ -59,13 +55,7 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
     subscriptionStatus: sub?.status ?? null,
   };
   const row = recorded.contractRow;
-  const stateChanged =
-    row === null ||
-    row.epoch !== state.epoch ||
-    row.customerRef !== state.customerRef ||
-    row.subscriptionRef !== state.subscriptionRef ||
-    row.subscriptionExternalId !== state.subscriptionExternalId ||
-    row.subscriptionStatus !== state.subscriptionStatus;
+  const stateChanged = row === null || (Object.keys(state) as Array<keyof ContractStateColumns>).some((k) => row[k] !== state[k]);
   const customerKnown = recorded.customerRow?.ref === final.customer.ref && recorded.customerRow?.fingerprint === final.customer.fingerprint;
   const customerToSave = desired.customer.ok && final.customer.ref !== null && !input.customerSaved && !customerKnown ? desired.customer : null;
   const writes = licenceWrites(desired, final, recorded);
@@ -80,9 +70,6 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
   return dataSource.transaction(async (manager) => {
     const released = await workSet.releaseIfCurrent(claim, input.outcome, input.planJson, { manager, state: stateChanged ? state : undefined });
     const fence = released ? { newerGeneration: false } : await workSet.assertHeld(manager, claim);
-    if (!released && stateChanged) {
-      await manager.query(CONTRACT_STATE_SQL(s), [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus, claim.contractId]);
-    }
     if (customerToSave) {
       await saveCustomerSync(manager, workSet.syncSchema, {
         clienteId: customerToSave.clienteId,
@@ -96,7 +83,7 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
     for (const id of staleRows(final, recorded, rowIds)) await manager.update(LicencaIot, { id }, { status: 'I' });
     const licenceRows = licenceSyncRows(claim.contractId, final, recorded, rowIds);
     if (licenceRows.length > 0) await manager.query(LICENSE_UPSERT_SQL(s, licenceRows.length), licenceRows.flat());
-    if (!released) await workSet.release(manager, claim, input.outcome, input.planJson);
+    if (!released) await workSet.release(manager, claim, input.outcome, input.planJson, stateChanged ? state : undefined);
     return fence;
   });
 }

@@ -13,8 +13,8 @@ const FENCE_SQL = (t: string) => `SELECT lease_owner, claim_token, generation, c
        (lease_expires_at IS NOT NULL AND lease_expires_at > NOW(3)) AS live
   FROM ${t} WHERE contract_id = ? FOR UPDATE`;
 
-/** The contract's platform state as the sync row records it, written with the release when it changed. */
-export interface ContractSyncState {
+/** The contract's platform state as its sync row records it; the release writes it when it changed. */
+export interface ContractStateColumns {
   epoch: number;
   customerRef: string | null;
   subscriptionRef: string | null;
@@ -24,9 +24,15 @@ export interface ContractSyncState {
 
 const STATE_ASSIGNMENTS = `epoch = ?, customer_ref = ?, subscription_ref = ?, subscription_external_id = ?, subscription_status = ?,`;
 
+/** RELEASE_SQL's parameters: the state's (when given) first. */
+function releaseParams(claim: Claim, outcome: string, planJson: string | null, state: ContractStateColumns | undefined): unknown[] {
+  const stateParams = state ? [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus] : [];
+  return [...stateParams, outcome, planJson, claim.contractId, claim.owner, claim.token];
+}
+
 /**
  * Clears the mark only when no newer generation arrived, and releases the lease; with `withState`
- * it also writes the contract's platform state (parameters first, in ContractSyncState's order).
+ * it also writes the contract's platform state (parameters first, in ContractStateColumns' order).
  * Assignments run left to right: `claimed_generation` is reset last.
  * Parameters: ([state…], last_outcome, last_plan, contract_id, owner, token).
  */
@@ -93,9 +99,19 @@ export async function assertLeaseHeld(manager: EntityManager, syncSchema: string
   return { newerGeneration: String(row.generation) !== claim.generation };
 }
 
-/** Releases after a successful reconcile, in the caller's (write-back) transaction, after assertLeaseHeld. */
-export async function releaseClaim(manager: EntityManager, syncSchema: string, claim: Claim, outcome: string, planJson: string | null): Promise<void> {
-  const result = await manager.query(RELEASE_SQL(contractSyncTable(syncSchema)), [outcome, planJson, claim.contractId, claim.owner, claim.token]);
+/**
+ * Releases after a successful reconcile, in the caller's (write-back) transaction, after
+ * assertLeaseHeld; writes the contract's state with it when given.
+ */
+export async function releaseClaim(
+  manager: EntityManager,
+  syncSchema: string,
+  claim: Claim,
+  outcome: string,
+  planJson: string | null,
+  state?: ContractStateColumns,
+): Promise<void> {
+  const result = await manager.query(RELEASE_SQL(contractSyncTable(syncSchema), state !== undefined), releaseParams(claim, outcome, planJson, state));
   if (affectedRows(result) !== 1) throw new LeaseLostError(claim.contractId, 'release matched no row');
 }
 
@@ -113,16 +129,8 @@ export async function releaseIfCurrent(
   claim: Claim,
   outcome: string,
   planJson: string | null,
-  state?: ContractSyncState,
+  state?: ContractStateColumns,
 ): Promise<boolean> {
-  const stateParams = state ? [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus] : [];
-  const result = await db.query(RELEASE_IF_CURRENT_SQL(contractSyncTable(syncSchema), state !== undefined), [
-    ...stateParams,
-    outcome,
-    planJson,
-    claim.contractId,
-    claim.owner,
-    claim.token,
-  ]);
+  const result = await db.query(RELEASE_IF_CURRENT_SQL(contractSyncTable(syncSchema), state !== undefined), releaseParams(claim, outcome, planJson, state));
   return affectedRows(result) === 1;
 }

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { backoffDelayMs, DEFAULT_BACKOFF_OPTIONS } from './backoff';
 import { claimContracts, type Claim } from './work-set-claim';
 import { recordFailure, type FailureDisposition } from './work-set-failure';
-import { assertLeaseHeld, releaseClaim, releaseIfCurrent, renewLease, unclaim, type ContractSyncState } from './work-set-lease';
+import { assertLeaseHeld, releaseClaim, releaseIfCurrent, renewLease, unclaim, type ContractStateColumns } from './work-set-lease';
 import {
   beatHeart,
   clearHeartbeat,
@@ -56,14 +56,14 @@ export interface WorkSet {
   renew(claim: Claim): Promise<boolean>;
   /** In the write-back transaction: re-lock and check the fence. */
   assertHeld(manager: EntityManager, claim: Claim): Promise<{ newerGeneration: boolean }>;
-  /** In the write-back transaction, after assertHeld. */
-  release(manager: EntityManager, claim: Claim, outcome: string, planJson: string | null): Promise<void>;
+  /** In the write-back transaction, after assertHeld; with the contract's state when it changed. */
+  release(manager: EntityManager, claim: Claim, outcome: string, planJson: string | null, state?: ContractStateColumns): Promise<void>;
   /**
    * Release (and the contract's state, when given) in one statement, while the lease is live and
    * no newer generation arrived. With `manager`, the first statement of the write-back transaction:
    * it holds the sync row's lock until COMMIT. False sends the caller to assertHeld + release.
    */
-  releaseIfCurrent(claim: Claim, outcome: string, planJson: string | null, options?: { manager?: EntityManager; state?: ContractSyncState }): Promise<boolean>;
+  releaseIfCurrent(claim: Claim, outcome: string, planJson: string | null, options?: { manager?: EntityManager; state?: ContractStateColumns }): Promise<boolean>;
   /** Gives back a claim no reconcile started (the mark stays); false when the lease was no longer ours. */
   unclaim(claim: Claim): Promise<boolean>;
   fail(claim: Claim, disposition: FailureDisposition): Promise<boolean>;
@@ -92,7 +92,7 @@ export function createWorkSet(dataSource: DataSource, options: WorkSetOptions): 
       claimContracts(dataSource, s, { owner, limit, leaseMs: opts.leaseMs, agingStepMs: opts.agingStepMs, maxAgingBoost: opts.maxAgingBoost }),
     renew: (claim) => renewLease(dataSource, s, claim, opts.leaseMs),
     assertHeld: (manager, claim) => assertLeaseHeld(manager, s, claim),
-    release: (manager, claim, outcome, planJson) => releaseClaim(manager, s, claim, outcome, planJson),
+    release: (manager, claim, outcome, planJson, state) => releaseClaim(manager, s, claim, outcome, planJson, state),
     releaseIfCurrent: (claim, outcome, planJson, options) => releaseIfCurrent(options?.manager ?? dataSource, s, claim, outcome, planJson, options?.state),
     unclaim: (claim) => unclaim(dataSource, s, claim),
     fail: (claim, disposition) => recordFailure(dataSource, s, claim, disposition),
