@@ -210,23 +210,24 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     }
   }
 
+  /** A claim taken ahead that no slot will start goes back to the work set at once. */
+  function giveBack(claim: Claim): Promise<boolean> {
+    preloaded.delete(claimKey(claim));
+    return deps.workSet.unclaim(claim);
+  }
+
   const claimAhead = options.claimAhead ?? Math.floor(opts.concurrency / 4);
   const claimer = createBatchClaimer({
     stopping: () => stopping.signal.aborted,
     claim: (limit) => deps.workSet.claim(owner, limit),
     prepare: preloadInputs,
     ahead: () => Math.min(claimAhead, inFlight),
-    giveBack: (claim) => {
-      preloaded.delete(claimKey(claim));
-      return deps.workSet.unclaim(claim);
-    },
+    giveBack,
   });
 
-  /** Claims taken ahead that no slot started go back to the work set at once. */
   async function releaseUnstarted(): Promise<void> {
     const unstarted = claimer.takeUnstarted();
-    for (const claim of unstarted) preloaded.delete(claimKey(claim));
-    const results = await Promise.allSettled(unstarted.map((claim) => deps.workSet.unclaim(claim)));
+    const results = await Promise.allSettled(unstarted.map(giveBack));
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0) logger?.warn('could not give back claims taken ahead; their leases expire instead', { failed, contracts: unstarted.length });
   }
