@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { runMigrations } from '../../../src/migrations/run-migrations';
 import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
+import { createTestDatabase, testDatabaseEnv, type TestDatabase } from '../../helpers/test-database';
 
 jest.setTimeout(120_000);
 
@@ -29,19 +29,7 @@ describe('catalog and integration commands', () => {
     sandbox = await startSandboxProcess();
     testDb = await createTestDatabase();
     await runMigrations(testDb.db);
-    const { db } = testDb;
-    env = {
-      PATH: process.env.PATH,
-      IXC_DB_HOST: db.host,
-      IXC_DB_PORT: String(db.port),
-      IXC_DB_USER: db.user,
-      IXC_DB_PASSWORD: db.password,
-      IXC_DB_NAME: db.ixcDatabase,
-      SYNC_DB_SCHEMA: db.syncSchema,
-      IOT_BASE_URL: sandbox.url,
-      IOT_TENANT_ID: 'cli01',
-      LOG_LEVEL: 'warn',
-    };
+    env = testDatabaseEnv(testDb.db, { IOT_BASE_URL: sandbox.url, IOT_TENANT_ID: 'cli01', LOG_LEVEL: 'warn' });
   });
 
   afterAll(async () => {
