@@ -1,19 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import type mysql from 'mysql2/promise';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { liveTopics } from '../../../src/ops/create-ops';
 import type { StatusDocument } from '../../../src/ops/ops-monitor';
 import { cdcConfig, cdcDatabase, randomGroupId } from '../../helpers/cdc-stack';
 import { createIxcWorld, type IxcWorld } from '../../helpers/ixc-world';
+import { openChromium, type HeadlessChromium } from '../../helpers/chromium';
 import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
 import { waitFor } from '../../helpers/wait-for';
 import { startWorkerProcess, testWorkerEnv, type WorkerProcess } from '../../helpers/worker-process';
 
 const ARTIFACTS = path.resolve(__dirname, '../../../test-artifacts');
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // This file owns ids 970000-979999 and integration 97 on the captured database.
 const BASE = 970_000;
 const INTEGRATION = 97;
@@ -37,8 +36,7 @@ describe('status page of a running worker', () => {
   let world: IxcWorld;
   let sandbox: SandboxProcess;
   let worker: WorkerProcess;
-  let userDataDir: string;
-  let browser: BrowserContext;
+  let browser: HeadlessChromium | undefined;
   let page: Page;
 
   beforeAll(async () => {
@@ -59,14 +57,12 @@ describe('status page of a running worker', () => {
       await world.contract(contract, { id_cliente: contract, id_vd_contrato: PLAN });
       await world.line(contract + 10, { id_contrato: contract, id_produto: P_CAMERA, qtde: 1 });
     }
-    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'ops-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: FLAGS, viewport: { width: 1280, height: 1300 } });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await openChromium({ width: 1280, height: 1300 });
+    page = browser.page;
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
     const code = await worker?.stop();
     await sandbox?.stop();
     await world?.clean().catch(() => undefined);
