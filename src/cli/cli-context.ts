@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig, type AppConfig } from '../config';
+import { kafkaSecurity } from '../lib/kafka-security';
 import { createLogger, type Logger } from '../lib/logger';
 
 /** What every command gets: the validated configuration and the root logger, built lazily. */
@@ -27,6 +28,7 @@ export function createCliContext(): CliContext {
       return new Kafka({
         clientId: `${kafka.clientId}-${command}`,
         brokers: kafka.brokers,
+        ...kafkaSecurity(kafka),
         connectionTimeout: 3_000,
         ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
         retry: { retries: options.retries ?? 3, initialRetryTime: 300 },

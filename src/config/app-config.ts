@@ -14,6 +14,38 @@ export interface DatabaseConfig {
   syncSchema: string;
   /** @defaultValue 10 */
   poolSize: number;
+  /** TLS to MariaDB; undefined: plaintext (loopback only, or a private network you trust). */
+  tls?: DatabaseTlsConfig | undefined;
+}
+
+/** TLS to MariaDB (TypeORM's pool and every mysql2 connection the app opens). */
+export interface DatabaseTlsConfig {
+  /** PEM file of the CA that signed the server's certificate; unset: the system's CAs. */
+  caFile: string | undefined;
+  /** Verify the server's certificate and host name. @defaultValue true */
+  verify: boolean;
+}
+
+/** TLS to the Kafka brokers. */
+export interface KafkaTlsConfig {
+  /** PEM file of the CA that signed the brokers' certificates; unset: the system's CAs. */
+  caFile: string | undefined;
+  /** Client certificate (PEM) for brokers that require one (mutual TLS); needs keyFile. */
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  /** Passphrase of an encrypted keyFile. Never logged. */
+  keyPassphrase: string | undefined;
+  /** Verify the brokers' certificates and host names. @defaultValue true */
+  verify: boolean;
+}
+
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface KafkaSaslConfig {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  /** Never logged. */
+  password: string;
 }
 
 export interface KafkaConfig {
@@ -29,6 +61,10 @@ export interface KafkaConfig {
   heartbeatTopicPrefix: string;
   /** Upper bound of one fetch per partition, bytes. @defaultValue 4194304 */
   maxBytesPerPartition: number;
+  /** TLS to the brokers (SSL or SASL_SSL listeners); undefined: plaintext. */
+  tls: KafkaTlsConfig | undefined;
+  /** SASL authentication; undefined: none. */
+  sasl: KafkaSaslConfig | undefined;
 }
 
 export interface ConnectConfig {
@@ -149,6 +185,14 @@ export interface StackConfig {
   connectorKafkaBootstrap: string;
   /** Password of the connector's MariaDB user. Never logged. When unset, the local stack generates one per stack home. */
   debeziumPassword: string | undefined;
+  /**
+   * How the connector config refers to that password (`stack register`): a Kafka Connect config
+   * provider reference resolved inside Connect, never the password itself.
+   * @defaultValue `${env:DEBEZIUM_DB_PASSWORD}`
+   */
+  connectorPasswordRef: string;
+  /** The local stack with TLS and SASL (`stack up --secure`). @defaultValue false */
+  secure: boolean;
 }
 
 export interface SandboxConfig {

@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppConfig, DEFAULT_STACK_HOME } from './app-config';
 import { createEnvReader } from './env-reader';
+import { readableFile } from './readable-file';
+import { secretSetting } from './secret-setting';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,6 +30,9 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       ixcDatabase: r.str('IXC_DB_NAME', 'ixcprovedor'),
       syncSchema: r.str('SYNC_DB_SCHEMA', 'ixc_iot_sync'),
       poolSize: r.int('IXC_DB_POOL_SIZE', 10, { min: 1, max: 200 }),
+      tls: r.bool('IXC_DB_TLS', false)
+        ? { caFile: readableFile(r, 'IXC_DB_TLS_CA_FILE', r.optionalStr('IXC_DB_TLS_CA_FILE')), verify: r.bool('IXC_DB_TLS_VERIFY', true) }
+        : undefined,
     },
     kafka: {
       brokers: r.str('KAFKA_BROKERS', `127.0.0.1:${kafkaPort}`).split(',').map((b) => b.trim()).filter(Boolean),
@@ -37,6 +42,16 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       dlqTopic: r.str('KAFKA_DLQ_TOPIC', 'ixc-iot-sync.dlq'),
       heartbeatTopicPrefix: r.str('KAFKA_HEARTBEAT_TOPIC_PREFIX', '__debezium-heartbeat'),
       maxBytesPerPartition: r.int('KAFKA_MAX_BYTES_PER_PARTITION', 4_194_304, { min: 65_536, max: 67_108_864 }),
+      tls: r.bool('KAFKA_TLS', false)
+        ? {
+            caFile: readableFile(r, 'KAFKA_TLS_CA_FILE', r.optionalStr('KAFKA_TLS_CA_FILE')),
+            certFile: readableFile(r, 'KAFKA_TLS_CERT_FILE', r.optionalStr('KAFKA_TLS_CERT_FILE')),
+            keyFile: readableFile(r, 'KAFKA_TLS_KEY_FILE', r.optionalStr('KAFKA_TLS_KEY_FILE')),
+            keyPassphrase: secretSetting(r, 'KAFKA_TLS_KEY_PASSPHRASE'),
+            verify: r.bool('KAFKA_TLS_VERIFY', true),
+          }
+        : undefined,
+      sasl: kafkaSasl(),
     },
     connect: {
       url: r.url('CONNECT_URL', `http://127.0.0.1:${connectPort}`) ?? `http://127.0.0.1:${connectPort}`,
@@ -100,6 +115,8 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       connectorDbPort: r.int('CDC_CONNECTOR_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
       connectorKafkaBootstrap: r.str('CDC_CONNECTOR_KAFKA_BOOTSTRAP', `127.0.0.1:${kafkaPort}`),
       debeziumPassword: r.optionalStr('DEBEZIUM_DB_PASSWORD'),
+      connectorPasswordRef: r.str('CDC_CONNECTOR_PASSWORD_REF', '${env:DEBEZIUM_DB_PASSWORD}'),
+      secure: r.bool('CDC_SECURE', false),
     },
     sandbox: {
       host: r.str('SANDBOX_HOST', '127.0.0.1'),
@@ -123,8 +140,35 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   if (tenant !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(tenant)) {
     r.problem(`IOT_TENANT_ID must be 1-40 letters, digits, '-' or '_', got "${tenant}"`);
   }
+  checkTransportSecurity();
   r.finish();
   return deepFreeze(config);
+
+  function kafkaSasl(): AppConfig['kafka']['sasl'] {
+    const mechanism = r.oneOf('KAFKA_SASL_MECHANISM', ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, 'none');
+    const username = r.optionalStr('KAFKA_SASL_USERNAME');
+    const password = secretSetting(r, 'KAFKA_SASL_PASSWORD');
+    if (mechanism === 'none') {
+      if (username !== undefined || password !== undefined) r.problem('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are set but KAFKA_SASL_MECHANISM is not (plain, scram-sha-256 or scram-sha-512)');
+      return undefined;
+    }
+    if (username === undefined) r.problem(`KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM=${mechanism}`);
+    if (password === undefined) r.problem(`KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE) is required with KAFKA_SASL_MECHANISM=${mechanism}`);
+    return { mechanism, username: username ?? '', password: password ?? '' };
+  }
+
+  // A setting that only means something with TLS on is an error without it: the operator believes the link is encrypted.
+  function checkTransportSecurity(): void {
+    const tlsOnly = (flag: string, on: boolean, names: string[]): void => {
+      const set = names.filter((n) => env[n] !== undefined && env[n]?.trim() !== '');
+      if (set.length > 0 && !on) r.problem(`${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set but ${flag} is not true`);
+    };
+    tlsOnly('KAFKA_TLS', config.kafka.tls !== undefined, ['KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE', 'KAFKA_TLS_KEY_PASSPHRASE', 'KAFKA_TLS_KEY_PASSPHRASE_FILE', 'KAFKA_TLS_VERIFY']);
+    tlsOnly('IXC_DB_TLS', config.db.tls !== undefined, ['IXC_DB_TLS_CA_FILE', 'IXC_DB_TLS_VERIFY']);
+    const tls = config.kafka.tls;
+    if (tls && (tls.certFile === undefined) !== (tls.keyFile === undefined)) r.problem('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together (client certificate and its key)');
+    if (config.kafka.sasl?.mechanism === 'plain' && !tls) r.problem('KAFKA_SASL_MECHANISM=plain sends the password in clear: set KAFKA_TLS=true');
+  }
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config';
+import { databaseSsl } from './database-tls';
 import { IXC_ENTITIES } from './ixc';
 import { createSyncEntities, type SyncEntities } from './sync';
 
@@ -21,6 +22,7 @@ export function createAppDataSource(db: DatabaseConfig): AppDataSource {
     port: db.port,
     username: db.user,
     password: db.password,
+    ssl: databaseSsl(db),
     database: db.ixcDatabase,
     entities: [...IXC_ENTITIES, sync.ContractSync, sync.LicenseSync, sync.CustomerSync, sync.ApiAudit],
     synchronize: false,

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config';
+import { databaseSsl } from '../entities/database-tls';
 import { allMigrations } from './all-migrations';
 import { q } from './schema-names';
 
@@ -12,7 +13,8 @@ export interface MigrationResult {
  * database; `synchronize` is never used. Safe to run any number of times.
  */
 export async function runMigrations(db: DatabaseConfig): Promise<MigrationResult> {
-  const bootstrap = new DataSource({ type: 'mysql', host: db.host, port: db.port, username: db.user, password: db.password });
+  const ssl = databaseSsl(db);
+  const bootstrap = new DataSource({ type: 'mysql', host: db.host, port: db.port, username: db.user, password: db.password, ssl });
   await bootstrap.initialize();
   try {
     await bootstrap.query(`CREATE DATABASE IF NOT EXISTS ${q(db.syncSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -26,6 +28,7 @@ export async function runMigrations(db: DatabaseConfig): Promise<MigrationResult
     port: db.port,
     username: db.user,
     password: db.password,
+    ssl,
     database: db.syncSchema,
     migrationsTableName: 'schema_migrations',
     migrations: allMigrations({ ixcDatabase: db.ixcDatabase, syncSchema: db.syncSchema }),

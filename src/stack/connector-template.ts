@@ -11,7 +11,12 @@ export interface ConnectorTemplateValues {
   DB_HOST: string;
   DB_PORT: string;
   DB_USER: string;
-  DB_PASSWORD: string;
+  /**
+   * A Kafka Connect config provider reference (`${file:<path>:<key>}`, `${env:<VAR>}`) that Connect
+   * resolves when it starts the task: the password itself never enters the connector config, which
+   * Connect stores in its config topic and returns from `GET /connectors/<name>/config`.
+   */
+  DB_PASSWORD_REF: string;
   DB_NAME: string;
   TOPIC_PREFIX: string;
   KAFKA_BOOTSTRAP: string;
@@ -27,6 +32,9 @@ export type ConnectorConfig = Readonly<Record<string, string>>;
  * `PUT /connectors/<name>/config`. An unknown or missing placeholder is an error, not an empty string.
  */
 export function renderConnectorConfig(values: ConnectorTemplateValues, template = readFileSync(CONNECTOR_TEMPLATE, 'utf8')): ConnectorConfig {
+  if (!isConfigProviderRef(values.DB_PASSWORD_REF)) {
+    throw new StackError('The connector password must be a Kafka Connect config provider reference (${file:<path>:<key>} or ${env:<VAR>}), never the password itself');
+  }
   const known = values as unknown as Record<string, string | undefined>;
   const rendered = template.replace(/\$\{([A-Z0-9_]+)\}/g, (_match, name: string) => {
     const value = known[name];
@@ -39,6 +47,11 @@ export function renderConnectorConfig(values: ConnectorTemplateValues, template 
     if (typeof value !== 'string') throw new StackError(`Connector setting ${key} must be a string`);
   }
   return parsed as ConnectorConfig;
+}
+
+/** `${provider:path:key}` or `${provider:key}`, as Kafka Connect's ConfigTransformer reads them. */
+export function isConfigProviderRef(value: string): boolean {
+  return /^\$\{[a-z][A-Za-z0-9_.-]*:[^{}]+\}$/.test(value);
 }
 
 /** The schema-history topic of a topic prefix (Debezium's internal DDL log; consumers never read it). */

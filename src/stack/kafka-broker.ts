@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig as KafkaClientConfig } from 'kafkajs';
 import { StackStartError } from './errors';
 import { jvmArgs } from './jvm-options';
 import { runningPid, startManagedProcess, type ManagedProcessSpec } from './managed-process';
@@ -13,6 +13,12 @@ export interface KafkaBrokerOptions {
   port: number;
   controllerPort: number;
   readyTimeoutMs: number;
+  /** Listener lines replacing the plaintext ones (`stack up --secure`). */
+  listenerLines?: readonly string[];
+  /** Extra `kafka-storage format` arguments (the secured stack's SCRAM users). */
+  formatArgs?: readonly string[];
+  /** How the stack's own client authenticates to the broker. */
+  security?: Pick<KafkaClientConfig, 'ssl' | 'sasl'>;
 }
 
 /** Single-node KRaft: broker and controller in one JVM. */
@@ -33,11 +39,13 @@ export function renderServerProperties(layout: StackLayout, options: KafkaBroker
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    ...(options.listenerLines ?? [
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    ]),
     `log.dirs=${layout.kraftData}`,
     'num.partitions=1',
     'default.replication.factor=1',
@@ -61,14 +69,16 @@ export function renderServerProperties(layout: StackLayout, options: KafkaBroker
 export async function startKafka(layout: StackLayout, options: KafkaBrokerOptions): Promise<'started' | 'running'> {
   const spec = kafkaProcessSpec(layout);
   if (runningPid(spec.pidFile, spec.marker) !== null) return 'running';
-  writeFileSync(layout.serverProperties, renderServerProperties(layout, options));
+  // Mode 0600: the secured stack's properties hold the broker's SASL users and store password.
+  writeFileSync(layout.serverProperties, renderServerProperties(layout, options), { mode: 0o600 });
+  chmodSync(layout.serverProperties, 0o600);
   if (!existsSync(path.join(layout.kraftData, 'meta.properties'))) {
     mkdirSync(layout.kraftData, { recursive: true });
     const clusterId = newClusterId();
     const format = spawnSync(
       'java',
       [...jvmArgs(layout, { minMb: 64, maxMb: 256 }), 'kafka.tools.StorageTool', 'format', '--standalone', '--ignore-formatted',
-        '-t', clusterId, '-c', layout.serverProperties],
+        '-t', clusterId, '-c', layout.serverProperties, ...(options.formatArgs ?? [])],
       { encoding: 'utf8' },
     );
     writeFileSync(layout.logFile('kafka'), `${format.stdout}${format.stderr}`, { flag: 'a' });
@@ -79,17 +89,18 @@ export async function startKafka(layout: StackLayout, options: KafkaBrokerOption
   }
   startManagedProcess(spec);
   await waitUntil(
-    () => brokerAnswers(options.port),
+    () => brokerAnswers(options.port, options.security),
     { timeoutMs: options.readyTimeoutMs, isAlive: () => runningPid(spec.pidFile, spec.marker) !== null, what: 'the Kafka broker', log: spec.logFile },
   );
   return 'started';
 }
 
 /** True when the broker answers a metadata request. */
-export async function brokerAnswers(port: number): Promise<boolean> {
+export async function brokerAnswers(port: number, security: Pick<KafkaClientConfig, 'ssl' | 'sasl'> = {}): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'ixc-iot-sync-stack',
     brokers: [`127.0.0.1:${port}`],
+    ...security,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     retry: { retries: 0 },

@@ -8,6 +8,8 @@ export interface KafkaConnectOptions {
   port: number;
   kafkaPort: number;
   readyTimeoutMs: number;
+  /** Client settings for a SASL_SSL broker (`stack up --secure`), applied to Connect's own, producer, consumer and admin clients. */
+  kafkaClientSettings?: readonly string[];
 }
 
 export const CONNECT_GROUP_ID = 'ixc-iot-sync-connect';
@@ -52,8 +54,32 @@ export function renderConnectProperties(layout: StackLayout, options: KafkaConne
     '# Source connectors create their topics from topic.creation.default.* (broker auto-creation is off).',
     'topic.creation.enable=true',
     'scheduled.rebalance.max.delay.ms=0',
+    ...connectConfigProviders(layout),
+    ...prefixedClientSettings(options.kafkaClientSettings ?? []),
     '',
   ].join('\n');
+}
+
+/**
+ * Config providers resolve `${file:…}` and `${env:…}` references in connector configs when the task
+ * starts, so the connector's password is never stored in the config topic. Each is fenced: files
+ * only under the stack's config directory, environment variables only DEBEZIUM_DB_PASSWORD.
+ */
+export function connectConfigProviders(layout: StackLayout): string[] {
+  return [
+    '# Connector secrets are references resolved here, never values in the config topic.',
+    'config.providers=file,env',
+    'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
+    `config.providers.file.param.allowed.paths=${layout.configDir}`,
+    'config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+    'config.providers.env.param.allowlist.pattern=^DEBEZIUM_DB_PASSWORD$',
+  ];
+}
+
+/** Connect's producers, consumers and admin clients do not inherit the worker's client settings: each needs its prefix. */
+function prefixedClientSettings(settings: readonly string[]): string[] {
+  if (settings.length === 0) return [];
+  return ['# SASL_SSL to the broker, for the worker and for the clients it creates.', ...['', 'producer.', 'consumer.', 'admin.'].flatMap((prefix) => settings.map((s) => `${prefix}${s}`))];
 }
 
 /** Starts Connect unless it runs, and waits for its REST API and the Debezium plugin. */

@@ -9,12 +9,27 @@ import { StackPortInUseError } from './errors';
 import { installStackJars } from './install-stack-jars';
 import { renderLog4jProperties } from './jvm-options';
 import { kafkaProcessSpec, startKafka } from './kafka-broker';
-import { connectProcessSpec, startConnect } from './kafka-connect';
+import { connectProcessSpec, renderConnectProperties, startConnect } from './kafka-connect';
 import { runningPid, stopManagedProcess, type ManagedProcessSpec } from './managed-process';
-import { mariadbProcessSpec, prepareMariadb, shutdownMariadb, startMariadb } from './mariadb-instance';
+import { mariadbProcessSpec, prepareMariadb, rootConnection, shutdownMariadb, startMariadb } from './mariadb-instance';
 import { isPortFree, isPortOpen } from './port-check';
 import { assertJava, assertMariadb } from './prerequisites';
 import { registerConnector } from './register-connector';
+import {
+  assertStackMode,
+  prepareSecureMaterial,
+  propertiesLine,
+  scramFormatArgs,
+  secureAdminKafkaSecurity,
+  secureConnectClientSettings,
+  secureConnectorSecrets,
+  secureConnectorSettings,
+  secureListenerLines,
+  secureMariadbLines,
+  SECURE_WORKER_DB_USER,
+  writePrivate,
+  type SecureMaterial,
+} from './secure-stack';
 import { STACK_VERSIONS } from './stack-versions';
 import { createStackLayout, type StackLayout, type StackService } from './stack-layout';
 import { withStackLock } from './stack-lock';
@@ -43,6 +58,8 @@ export const STACK_SERVICES: readonly StackService[] = ['mariadb', 'kafka', 'con
 export const DEBEZIUM_USER = 'debezium';
 
 export interface StackEndpoints {
+  /** TLS and SASL on Kafka, TLS on MariaDB (`stack up --secure`). */
+  secure: boolean;
   mariadb: string;
   kafka: string;
   connect: string;
@@ -104,7 +121,9 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
   const kafkaBootstrap = `127.0.0.1:${kafkaPort}`;
   const database = config.db.ixcDatabase;
   const dataTopics = changeTopics(config.kafka.topicPrefix, database);
+  const secure = config.stack.secure;
   const endpoints: StackEndpoints = {
+    secure,
     mariadb: `mysql://root@127.0.0.1:${dbPort}/${database}`,
     kafka: kafkaBootstrap,
     connect: connectUrl,
@@ -140,12 +159,25 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
     return readFileSync(layout.debeziumSecret, 'utf8').trim();
   }
 
-  function connectorConfig(password: string): ConnectorConfig {
-    return renderConnectorConfig({
+  /**
+   * The connector's password (and, secured, its truststore password and SASL login) go to a 0600
+   * properties file that Connect's FileConfigProvider reads; the connector config holds references.
+   */
+  function connectorConfig(password: string, material: SecureMaterial | undefined): ConnectorConfig {
+    writePrivate(
+      layout.connectorSecrets,
+      [
+        '# Read by Kafka Connect\'s FileConfigProvider: the connector config refers to ${file:<this file>:<key>}.',
+        propertiesLine('database.password', password),
+        ...(material ? secureConnectorSecrets(material) : []),
+        '',
+      ].join('\n'),
+    );
+    const rendered = renderConnectorConfig({
       DB_HOST: '127.0.0.1',
       DB_PORT: String(dbPort),
       DB_USER: DEBEZIUM_USER,
-      DB_PASSWORD: password,
+      DB_PASSWORD_REF: `\${file:${layout.connectorSecrets}:database.password}`,
       DB_NAME: database,
       TOPIC_PREFIX: config.kafka.topicPrefix,
       KAFKA_BOOTSTRAP: kafkaBootstrap,
@@ -153,6 +185,7 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
       HEARTBEAT_TOPIC_PREFIX: config.kafka.heartbeatTopicPrefix,
       TOPIC_REPLICATION_FACTOR: '1',
     });
+    return material ? { ...rendered, ...secureConnectorSettings(material) } : rendered;
   }
 
   async function stopService(service: StackService): Promise<string> {
@@ -184,22 +217,39 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
         }
       }
       writeFileSync(layout.log4jProperties, renderLog4jProperties());
+      assertStackMode(layout, secure);
+      const material = secure ? await time('tls', async () => prepareSecureMaterial(layout, { dbPort, kafkaPort })) : undefined;
+      const security = material ? secureAdminKafkaSecurity(material) : {};
 
       const password = debeziumPassword();
-      const dbOptions = { port: dbPort, database, debeziumUser: DEBEZIUM_USER, debeziumPassword: password, readyTimeoutMs: opts.startTimeoutMs };
+      const dbOptions = {
+        port: dbPort, database, debeziumUser: DEBEZIUM_USER, debeziumPassword: password, readyTimeoutMs: opts.startTimeoutMs,
+        ...(material ? { tlsLines: secureMariadbLines(material) } : {}),
+      };
       if ((await time('mariadb', () => startMariadb(layout, dbOptions))) === 'started') started.push('mariadb');
       const { fixtureLoaded } = await time('mariadbPrepare', () => prepareMariadb(dbOptions));
-      if (started.includes('mariadb')) opts.report(`MariaDB      ${endpoints.mariadb} (row binlog)`);
+      if (material) await createSecureWorkerUser(dbPort, database, config.db.syncSchema, material);
+      if (started.includes('mariadb')) opts.report(`MariaDB      ${endpoints.mariadb} (row binlog${material ? '; TLS required for the worker and Debezium users' : ''})`);
 
-      const brokerOptions = { port: kafkaPort, controllerPort, readyTimeoutMs: opts.startTimeoutMs };
+      const brokerOptions = {
+        port: kafkaPort, controllerPort, readyTimeoutMs: opts.startTimeoutMs, security,
+        ...(material ? { listenerLines: secureListenerLines(material, kafkaPort, controllerPort), formatArgs: scramFormatArgs(material) } : {}),
+      };
       if ((await time('kafka', () => startKafka(layout, brokerOptions))) === 'started') started.push('kafka');
-      if (started.includes('kafka')) opts.report(`Kafka        ${kafkaBootstrap} (KRaft, single node)`);
+      if (started.includes('kafka')) opts.report(`Kafka        ${kafkaBootstrap} (KRaft, single node${material ? ', SASL_SSL only' : ''})`);
 
-      const connectOptions = { port: connectPort, kafkaPort, readyTimeoutMs: opts.startTimeoutMs };
+      const connectOptions = {
+        port: connectPort, kafkaPort, readyTimeoutMs: opts.startTimeoutMs,
+        ...(material ? { kafkaClientSettings: secureConnectClientSettings(material) } : {}),
+      };
+      // A Connect started from other properties (older release: no config providers) cannot resolve the password reference.
+      if (isRunning('connect') && readIfExists(layout.connectProperties) !== renderConnectProperties(layout, connectOptions)) {
+        opts.report(`Restarting connect on its new properties: ${await stopService('connect')}`);
+      }
       if ((await time('connect', () => startConnect(layout, connectOptions))) === 'started') started.push('connect');
       if (started.includes('connect')) opts.report(`Connect      ${connectUrl} (distributed)`);
 
-      const rendered = connectorConfig(password);
+      const rendered = connectorConfig(password, material);
       writeFileSync(layout.connectorConfig, `${JSON.stringify(rendered, null, 2)}\n`, { mode: 0o600 });
       const registration = await time('connector', () =>
         registerConnector({
@@ -211,12 +261,14 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
           extraTopics: [config.kafka.dlqTopic],
           awaitTopics: dataTopics,
           timeoutMs: opts.startTimeoutMs,
+          security,
         }),
       );
       const change = registration.created ? 'created' : registration.updated ? 'config updated' : 'config unchanged';
       opts.report(`Connector    ${config.connect.connectorName} (${change}): ${registration.status.connector.state}, task ${registration.status.tasks[0]?.state ?? '?'}`);
       opts.report(`Topics       ${dataTopics.join(', ')}`);
       opts.report(`Logs         ${layout.logsDir}`);
+      if (material) opts.report(`Worker env   ${material.workerEnvFile} (TLS + SCRAM to Kafka, TLS to MariaDB; \`set -a; . <file>\` before \`start\`)`);
       return {
         started,
         jarsDownloaded: jars.downloaded,
@@ -259,7 +311,29 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
     await down();
     for (const dir of [layout.mariadbData, layout.kraftData, layout.connectData]) rmSync(dir, { recursive: true, force: true });
     rmSync(layout.connectorConfig, { force: true });
+    rmSync(path.join(layout.configDir, 'stack-mode'), { force: true });
   }
 
   return { layout, endpoints, up, down, stop: stopService, status, reset };
+}
+
+function readIfExists(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+/**
+ * The worker's own MariaDB user on the secured stack: TLS required, a generated password in the
+ * stack home. Full rights on IXC's database and on the project's schemas: a development stack.
+ */
+async function createSecureWorkerUser(port: number, database: string, syncSchema: string, m: SecureMaterial): Promise<void> {
+  const connection = await rootConnection(port);
+  try {
+    await connection.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ? REQUIRE SSL', [SECURE_WORKER_DB_USER, '%', m.workerDbPassword]);
+    await connection.query('ALTER USER ?@? IDENTIFIED BY ? REQUIRE SSL', [SECURE_WORKER_DB_USER, '%', m.workerDbPassword]);
+    await connection.query(`GRANT ALL PRIVILEGES ON \`${database}\`.* TO ?@?`, [SECURE_WORKER_DB_USER, '%']);
+    // The project's schema and the per-test ones beside it (ixc_iot_sync_*); '_' is a LIKE wildcard in grants, escaped.
+    await connection.query(`GRANT ALL PRIVILEGES ON \`${syncSchema.replace(/_/g, '\\_')}%\`.* TO ?@?`, [SECURE_WORKER_DB_USER, '%']);
+  } finally {
+    await connection.end();
+  }
 }

@@ -16,6 +16,8 @@ export interface MariadbInstanceOptions {
   debeziumUser: string;
   debeziumPassword: string;
   readyTimeoutMs: number;
+  /** Extra `[mysqld]` lines (the secured stack's certificate); with them the connector's user REQUIRES SSL. */
+  tlsLines?: readonly string[];
 }
 
 export const FIXTURE_DIR = path.join(REPO_ROOT, 'fixtures', 'ixc');
@@ -32,7 +34,7 @@ export function mariadbProcessSpec(layout: StackLayout): ManagedProcessSpec {
   };
 }
 
-export function renderMariadbConfig(layout: StackLayout, port: number): string {
+export function renderMariadbConfig(layout: StackLayout, port: number, tlsLines: readonly string[] = []): string {
   const runAsRoot = process.getuid?.() === 0;
   return [
     '# Rendered by `ixc-iot-sync stack up`; edits are overwritten.',
@@ -57,6 +59,7 @@ export function renderMariadbConfig(layout: StackLayout, port: number): string {
     'character_set_server=utf8mb4',
     'collation_server=utf8mb4_general_ci',
     'default_time_zone=+00:00',
+    ...tlsLines,
     '',
   ].join('\n');
 }
@@ -65,7 +68,7 @@ export function renderMariadbConfig(layout: StackLayout, port: number): string {
 export async function startMariadb(layout: StackLayout, options: MariadbInstanceOptions): Promise<'started' | 'running'> {
   const spec = mariadbProcessSpec(layout);
   if (runningPid(spec.pidFile, spec.marker) !== null) return 'running';
-  writeFileSync(layout.mariadbConfig, renderMariadbConfig(layout, options.port));
+  writeFileSync(layout.mariadbConfig, renderMariadbConfig(layout, options.port, options.tlsLines));
   if (!existsSync(path.join(layout.mariadbData, 'mysql'))) {
     mkdirSync(layout.mariadbData, { recursive: true });
     const init = spawnSync(
@@ -123,6 +126,7 @@ export async function prepareMariadb(options: MariadbInstanceOptions): Promise<{
     await connection.query('ALTER USER ?@? IDENTIFIED BY ?', [user, '%', options.debeziumPassword]);
     await connection.query(`GRANT SELECT ON \`${db}\`.* TO ?@?`, [user, '%']);
     await connection.query('GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO ?@?', [user, '%']);
+    await connection.query(`ALTER USER ?@? REQUIRE ${options.tlsLines?.length ? 'SSL' : 'NONE'}`, [user, '%']);
     return { fixtureLoaded };
   } finally {
     await connection.end();

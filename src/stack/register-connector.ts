@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig as KafkaClientConfig } from 'kafkajs';
 import type { ConnectorConfig } from './connector-template';
 import { createConnectClient, type ConnectClient, type ConnectorStatus } from './connect-client';
 import { StackStartError } from './errors';
@@ -16,6 +16,8 @@ export interface RegisterConnectorOptions {
   /** Topics whose existence means the initial snapshot has written them. */
   awaitTopics: string[];
   timeoutMs: number;
+  /** TLS and SASL of this process's admin client. */
+  security?: Pick<KafkaClientConfig, 'ssl' | 'sasl'>;
 }
 
 /** Consecutive RUNNING polls required after an update: Connect restarts the tasks asynchronously. */
@@ -39,7 +41,7 @@ export async function registerConnector(
   const updated = !unchanged && !created;
   const deadline = Date.now() + options.timeoutMs;
   const status = await waitForRunning(client, options, deadline, updated ? SETTLED_POLLS_AFTER_UPDATE : 1);
-  await waitForTopics(options.brokers, options.awaitTopics, deadline);
+  await waitForTopics(options.brokers, options.awaitTopics, deadline, options.security);
   return { created, updated, status };
 }
 
@@ -76,7 +78,7 @@ export function sameConfig(stored: Readonly<Record<string, string>>, name: strin
 }
 
 async function ensureTopics(options: RegisterConnectorOptions): Promise<void> {
-  const admin = adminClient(options.brokers);
+  const admin = adminClient(options.brokers, options.security);
   await admin.connect();
   try {
     await admin.createTopics({
@@ -100,8 +102,8 @@ async function ensureTopics(options: RegisterConnectorOptions): Promise<void> {
   }
 }
 
-async function waitForTopics(brokers: string[], topics: string[], deadline: number): Promise<void> {
-  const admin = adminClient(brokers);
+async function waitForTopics(brokers: string[], topics: string[], deadline: number, security?: Pick<KafkaClientConfig, 'ssl' | 'sasl'>): Promise<void> {
+  const admin = adminClient(brokers, security);
   await admin.connect();
   try {
     for (;;) {
@@ -116,6 +118,6 @@ async function waitForTopics(brokers: string[], topics: string[], deadline: numb
   }
 }
 
-function adminClient(brokers: string[]) {
-  return new Kafka({ clientId: 'ixc-iot-sync-stack', brokers, logLevel: logLevel.NOTHING }).admin();
+function adminClient(brokers: string[], security: Pick<KafkaClientConfig, 'ssl' | 'sasl'> = {}) {
+  return new Kafka({ clientId: 'ixc-iot-sync-stack', brokers, ...security, logLevel: logLevel.NOTHING }).admin();
 }

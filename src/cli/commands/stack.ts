@@ -7,15 +7,20 @@ export function registerStackCommand(program: Command, ctx: CliContext): void {
   const stack = program
     .command('stack')
     .description('The local CDC stack without Docker: MariaDB (row binlog) → Kafka (KRaft) → Connect + Debezium');
-  const create = () => createLocalStack(ctx.config(), { report: (line) => ctx.print(line) });
+  const create = (options: { secure?: boolean } = {}) => {
+    const config = ctx.config();
+    const secure = options.secure === true || config.stack.secure;
+    return createLocalStack({ ...config, stack: { ...config.stack, secure } }, { report: (line) => ctx.print(line) });
+  };
 
   stack
     .command('up')
     .description('Download the jars if needed, start what is not running, register the connector; idempotent')
     .option('--record-started <file>', 'write the services this run started (one per line; empty when none) to <file>')
-    .action(async (opts: { recordStarted?: string }) => {
+    .option('--secure', 'SASL_SSL-only Kafka, MariaDB requiring TLS for the worker and Debezium, certificates in the stack home (also CDC_SECURE=true)')
+    .action(async (opts: { recordStarted?: string; secure?: boolean }) => {
       const t0 = Date.now();
-      const local = create();
+      const local = create({ secure: opts.secure === true });
       const record = (services: readonly string[]): void => {
         if (opts.recordStarted) writeFileSync(opts.recordStarted, services.map((s) => `${s}\n`).join(''));
       };

@@ -17,6 +17,7 @@ import {
   type IotPlatformClient,
 } from '../../iot-client';
 import { coerceError } from '../../lib/coerce-error';
+import { kafkaSecurity } from '../../lib/kafka-security';
 import type { Logger } from '../../lib/logger';
 import { runMigrations } from '../../migrations/run-migrations';
 import { bindIotClientEvents, bindReconcileEvents } from '../../ops/ops-bindings';
@@ -73,7 +74,7 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
     cleanups.push(['platform client', () => platform.close()]);
     cleanups.push(['audit', () => audit.flush()]);
 
-    const kafka = new Kafka({ clientId: config.kafka.clientId, brokers: [...config.kafka.brokers], logLevel: logLevel.INFO, logCreator: kafkaLogCreator(logger) });
+    const kafka = new Kafka({ clientId: config.kafka.clientId, brokers: [...config.kafka.brokers], ...kafkaSecurity(config.kafka), logLevel: logLevel.INFO, logCreator: kafkaLogCreator(logger) });
     const query = (sql: string, params: unknown[]): Promise<unknown> => app.dataSource.query(sql, params);
     const ops = createOps({ config, kafka, query, logger }, options.opsPort !== undefined ? { port: options.opsPort } : {});
 

@@ -6,7 +6,7 @@ const values: ConnectorTemplateValues = {
   DB_HOST: 'mariadb',
   DB_PORT: '3306',
   DB_USER: 'debezium',
-  DB_PASSWORD: 'p"a\\ss',
+  DB_PASSWORD_REF: '${file:/home/x/config/connector-secrets.properties:database.password}',
   DB_NAME: 'ixcprovedor',
   TOPIC_PREFIX: 'ixc',
   KAFKA_BOOTSTRAP: 'kafka:9092',
@@ -38,8 +38,16 @@ describe('renderConnectorConfig (docker/connector/ixc-mariadb-cdc.json.tmpl)', (
     expect(tables).toEqual([...CAPTURED_TABLES]);
   });
 
-  it('escapes values as JSON, so quotes and backslashes in a password survive', () => {
-    expect(renderConnectorConfig(values)['database.password']).toBe('p"a\\ss');
+  it('escapes values as JSON, so quotes and backslashes survive', () => {
+    expect(renderConnectorConfig({ ...values, DB_HOST: 'db"a\\b' })['database.hostname']).toBe('db"a\\b');
+  });
+
+  it('puts a config provider reference in database.password, never the password: Connect stores the config and returns it from GET /connectors/<name>/config', () => {
+    expect(renderConnectorConfig(values)['database.password']).toBe('${file:/home/x/config/connector-secrets.properties:database.password}');
+    expect(renderConnectorConfig({ ...values, DB_PASSWORD_REF: '${env:DEBEZIUM_DB_PASSWORD}' })['database.password']).toBe('${env:DEBEZIUM_DB_PASSWORD}');
+    for (const literal of ['dbz-dev-only', 'p"a\\ss', '${not a ref', '$' + '{file:}']) {
+      expect(() => renderConnectorConfig({ ...values, DB_PASSWORD_REF: literal })).toThrow(/config provider reference/);
+    }
   });
 
   it('refuses a template placeholder without a value', () => {
