@@ -33,8 +33,8 @@ export interface KafkaTlsConfig {
   /** Client certificate (PEM) for brokers that require one (mutual TLS); needs keyFile. */
   certFile: string | undefined;
   keyFile: string | undefined;
-  /** Passphrase of an encrypted keyFile. Never logged. */
-  keyPassphrase: string | undefined;
+  /** Password (passphrase) of an encrypted keyFile. Never logged. */
+  keyPassword: string | undefined;
   /** Verify the brokers' certificates and host names. @defaultValue true */
   verify: boolean;
 }

@@ -47,7 +47,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
             caFile: readableFile(r, 'KAFKA_TLS_CA_FILE', r.optionalStr('KAFKA_TLS_CA_FILE')),
             certFile: readableFile(r, 'KAFKA_TLS_CERT_FILE', r.optionalStr('KAFKA_TLS_CERT_FILE')),
             keyFile: readableFile(r, 'KAFKA_TLS_KEY_FILE', r.optionalStr('KAFKA_TLS_KEY_FILE')),
-            keyPassphrase: secretSetting(r, 'KAFKA_TLS_KEY_PASSPHRASE'),
+            keyPassword: secretSetting(r, 'KAFKA_TLS_KEY_PASSWORD'),
             verify: r.bool('KAFKA_TLS_VERIFY', true),
           }
         : undefined,
@@ -163,7 +163,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       const set = names.filter((n) => env[n] !== undefined && env[n]?.trim() !== '');
       if (set.length > 0 && !on) r.problem(`${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set but ${flag} is not true`);
     };
-    tlsOnly('KAFKA_TLS', config.kafka.tls !== undefined, ['KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE', 'KAFKA_TLS_KEY_PASSPHRASE', 'KAFKA_TLS_KEY_PASSPHRASE_FILE', 'KAFKA_TLS_VERIFY']);
+    tlsOnly('KAFKA_TLS', config.kafka.tls !== undefined, ['KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE', 'KAFKA_TLS_KEY_PASSWORD', 'KAFKA_TLS_KEY_PASSWORD_FILE', 'KAFKA_TLS_VERIFY']);
     tlsOnly('IXC_DB_TLS', config.db.tls !== undefined, ['IXC_DB_TLS_CA_FILE', 'IXC_DB_TLS_VERIFY']);
     const tls = config.kafka.tls;
     if (tls && (tls.certFile === undefined) !== (tls.keyFile === undefined)) r.problem('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together (client certificate and its key)');

@@ -17,7 +17,7 @@ export function kafkaSecurity(kafka: Pick<KafkaConfig, 'tls' | 'sasl'>): Pick<Ka
       ...(tls.caFile !== undefined ? { ca: [readSetting('KAFKA_TLS_CA_FILE', tls.caFile)] } : {}),
       ...(tls.certFile !== undefined ? { cert: readSetting('KAFKA_TLS_CERT_FILE', tls.certFile) } : {}),
       ...(tls.keyFile !== undefined ? { key: readSetting('KAFKA_TLS_KEY_FILE', tls.keyFile) } : {}),
-      ...(tls.keyPassphrase !== undefined ? { passphrase: tls.keyPassphrase } : {}),
+      ...(tls.keyPassword !== undefined ? { passphrase: tls.keyPassword } : {}),
     };
   }
   if (sasl) options.sasl = saslOptions(sasl);

@@ -62,7 +62,7 @@ export function registerStackCommand(program: Command, ctx: CliContext): void {
 
   stack
     .command('register')
-    .description('Register the connector on a Connect the stack did not start (compose): CONNECT_URL, CDC_CONNECTOR_*, DEBEZIUM_DB_PASSWORD')
+    .description('Register the connector on a Connect the stack did not start (compose): CONNECT_URL, CDC_CONNECTOR_*, CDC_CONNECTOR_PASSWORD_REF (a config provider reference, never the password)')
     .action(async () => {
       const result = await registerConnectorFromConfig(ctx.config());
       ctx.print(`Connector ${ctx.config().connect.connectorName} ${result.created ? 'created' : 'updated'}: ${result.state}`);

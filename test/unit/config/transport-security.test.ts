@@ -35,7 +35,7 @@ describe('Kafka TLS and SASL settings', () => {
   });
 
   it('give every kafkajs client TLS with the CA, a client certificate and verification on by default', () => {
-    const config = loadConfig({ KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: CA, KAFKA_TLS_CERT_FILE: CERT, KAFKA_TLS_KEY_FILE: KEY, KAFKA_TLS_KEY_PASSPHRASE: 'pp' });
+    const config = loadConfig({ KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: CA, KAFKA_TLS_CERT_FILE: CERT, KAFKA_TLS_KEY_FILE: KEY, KAFKA_TLS_KEY_PASSWORD: 'pp' });
     expect(kafkaSecurity(config.kafka)).toEqual({
       ssl: { rejectUnauthorized: true, ca: [expect.stringContaining('CA')], cert: expect.stringContaining('CLIENT'), key: expect.stringContaining('KEY'), passphrase: 'pp' },
     });
@@ -69,10 +69,10 @@ describe('Kafka TLS and SASL settings', () => {
     expect(both).toContain('KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE are both set');
     expect(both).not.toContain('the-inline-secret');
 
-    const missing = problems({ KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: path.join(dir, 'nope.pem'), KAFKA_TLS_CERT_FILE: CERT, KAFKA_TLS_KEY_PASSPHRASE_FILE: path.join(dir, 'nope.pass') });
+    const missing = problems({ KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: path.join(dir, 'nope.pem'), KAFKA_TLS_CERT_FILE: CERT, KAFKA_TLS_KEY_PASSWORD_FILE: path.join(dir, 'nope.pass') });
     expect(missing).toContain(`KAFKA_TLS_CA_FILE must name a readable file, got "${path.join(dir, 'nope.pem')}" (ENOENT)`);
     expect(missing).toContain('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together');
-    expect(missing).toContain('KAFKA_TLS_KEY_PASSPHRASE_FILE must name a readable file');
+    expect(missing).toContain('KAFKA_TLS_KEY_PASSWORD_FILE must name a readable file');
   });
 });
 
