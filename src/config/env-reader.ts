@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error';
+import { readSecretSetting } from './secret-setting';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -9,6 +10,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface EnvReader {
   str(name: string, fallback: string): string;
   optionalStr(name: string): string | undefined;
+  /** A secret from `name` or from the file named by `name_FILE`; registered with the masker. */
+  secret(name: string): string | undefined;
   int(name: string, fallback: number, range?: { min?: number; max?: number }): number;
   bool(name: string, fallback: boolean): boolean;
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
@@ -29,6 +32,11 @@ export function createEnvReader(env: Env): EnvReader {
   return {
     str: (name, fallback) => raw(name) ?? fallback,
     optionalStr: (name) => raw(name),
+    secret(name) {
+      const { value, problem } = readSecretSetting(env, name);
+      if (problem !== undefined) problems.push(problem);
+      return value;
+    },
     int(name, fallback, range = {}) {
       const value = raw(name);
       if (value === undefined) return fallback;

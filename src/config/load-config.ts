@@ -3,7 +3,6 @@ import path from 'node:path';
 import { AppConfig, DEFAULT_STACK_HOME } from './app-config';
 import { createEnvReader } from './env-reader';
 import { readableFile } from './readable-file';
-import { secretSetting } from './secret-setting';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -47,7 +46,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
             caFile: readableFile(r, 'KAFKA_TLS_CA_FILE', r.optionalStr('KAFKA_TLS_CA_FILE')),
             certFile: readableFile(r, 'KAFKA_TLS_CERT_FILE', r.optionalStr('KAFKA_TLS_CERT_FILE')),
             keyFile: readableFile(r, 'KAFKA_TLS_KEY_FILE', r.optionalStr('KAFKA_TLS_KEY_FILE')),
-            keyPassword: secretSetting(r, 'KAFKA_TLS_KEY_PASSWORD'),
+            keyPassword: r.secret('KAFKA_TLS_KEY_PASSWORD'),
             verify: r.bool('KAFKA_TLS_VERIFY', true),
           }
         : undefined,
@@ -147,7 +146,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   function kafkaSasl(): AppConfig['kafka']['sasl'] {
     const mechanism = r.oneOf('KAFKA_SASL_MECHANISM', ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, 'none');
     const username = r.optionalStr('KAFKA_SASL_USERNAME');
-    const password = secretSetting(r, 'KAFKA_SASL_PASSWORD');
+    const password = r.secret('KAFKA_SASL_PASSWORD');
     if (mechanism === 'none') {
       if (username !== undefined || password !== undefined) r.problem('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are set but KAFKA_SASL_MECHANISM is not (plain, scram-sha-256 or scram-sha-512)');
       return undefined;

@@ -72,7 +72,7 @@ describe('Kafka TLS and SASL settings', () => {
     const missing = problems({ KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: path.join(dir, 'nope.pem'), KAFKA_TLS_CERT_FILE: CERT, KAFKA_TLS_KEY_PASSWORD_FILE: path.join(dir, 'nope.pass') });
     expect(missing).toContain(`KAFKA_TLS_CA_FILE must name a readable file, got "${path.join(dir, 'nope.pem')}" (ENOENT)`);
     expect(missing).toContain('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together');
-    expect(missing).toContain('KAFKA_TLS_KEY_PASSWORD_FILE must name a readable file');
+    expect(missing).toMatch(/KAFKA_TLS_KEY_PASSWORD_FILE .*\(ENOENT\)/);
   });
 });
 
