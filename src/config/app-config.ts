@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface DatabaseConfig {
   host: string;
   port: number;
+  /** TLS to MariaDB; undefined: plaintext (loopback only, or a private network you trust). */
+  tls?: DatabaseTlsConfig | undefined;
   user: string;
   /** Never logged. */
   password: string;
@@ -14,38 +16,6 @@ export interface DatabaseConfig {
   syncSchema: string;
   /** @defaultValue 10 */
   poolSize: number;
-  /** TLS to MariaDB; undefined: plaintext (loopback only, or a private network you trust). */
-  tls?: DatabaseTlsConfig | undefined;
-}
-
-/** TLS to MariaDB (TypeORM's pool and every mysql2 connection the app opens). */
-export interface DatabaseTlsConfig {
-  /** PEM file of the CA that signed the server's certificate; unset: the system's CAs. */
-  caFile: string | undefined;
-  /** Verify the server's certificate and host name. @defaultValue true */
-  verify: boolean;
-}
-
-/** TLS to the Kafka brokers. */
-export interface KafkaTlsConfig {
-  /** PEM file of the CA that signed the brokers' certificates; unset: the system's CAs. */
-  caFile: string | undefined;
-  /** Client certificate (PEM) for brokers that require one (mutual TLS); needs keyFile. */
-  certFile: string | undefined;
-  keyFile: string | undefined;
-  /** Password (passphrase) of an encrypted keyFile. Never logged. */
-  keyPassword: string | undefined;
-  /** Verify the brokers' certificates and host names. @defaultValue true */
-  verify: boolean;
-}
-
-export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
-
-export interface KafkaSaslConfig {
-  mechanism: KafkaSaslMechanism;
-  username: string;
-  /** Never logged. */
-  password: string;
 }
 
 export interface KafkaConfig {
@@ -224,3 +194,33 @@ export interface AppConfig {
 }
 
 export const DEFAULT_STACK_HOME = path.join(os.homedir(), '.cache', 'ixc-iot-sync', 'cdc');
+
+/** TLS to MariaDB (TypeORM's pool and every mysql2 connection the app opens). */
+export interface DatabaseTlsConfig {
+  /** PEM file of the CA that signed the server's certificate; unset: the system's CAs. */
+  caFile: string | undefined;
+  /** Verify the server's certificate and host name. @defaultValue true */
+  verify: boolean;
+}
+
+/** TLS to the Kafka brokers. */
+export interface KafkaTlsConfig {
+  /** PEM file of the CA that signed the brokers' certificates; unset: the system's CAs. */
+  caFile: string | undefined;
+  /** Client certificate (PEM) for brokers that require one (mutual TLS); needs keyFile. */
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  /** Password (passphrase) of an encrypted keyFile. Never logged. */
+  keyPassword: string | undefined;
+  /** Verify the brokers' certificates and host names. @defaultValue true */
+  verify: boolean;
+}
+
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export interface KafkaSaslConfig {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  /** Never logged. */
+  password: string;
+}

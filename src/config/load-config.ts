@@ -24,14 +24,14 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
     db: {
       host: r.str('IXC_DB_HOST', '127.0.0.1'),
       port: r.int('IXC_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
+      tls: r.bool('IXC_DB_TLS', false)
+        ? { caFile: readableFile(r, 'IXC_DB_TLS_CA_FILE', r.optionalStr('IXC_DB_TLS_CA_FILE')), verify: r.bool('IXC_DB_TLS_VERIFY', true) }
+        : undefined,
       user: r.str('IXC_DB_USER', 'root'),
       password: r.str('IXC_DB_PASSWORD', ''),
       ixcDatabase: r.str('IXC_DB_NAME', 'ixcprovedor'),
       syncSchema: r.str('SYNC_DB_SCHEMA', 'ixc_iot_sync'),
       poolSize: r.int('IXC_DB_POOL_SIZE', 10, { min: 1, max: 200 }),
-      tls: r.bool('IXC_DB_TLS', false)
-        ? { caFile: readableFile(r, 'IXC_DB_TLS_CA_FILE', r.optionalStr('IXC_DB_TLS_CA_FILE')), verify: r.bool('IXC_DB_TLS_VERIFY', true) }
-        : undefined,
     },
     kafka: {
       brokers: r.str('KAFKA_BROKERS', `127.0.0.1:${kafkaPort}`).split(',').map((b) => b.trim()).filter(Boolean),

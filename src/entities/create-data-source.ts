@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config';
-import { databaseSsl } from './database-tls';
 import { IXC_ENTITIES } from './ixc';
 import { createSyncEntities, type SyncEntities } from './sync';
+import { databaseSsl } from './database-tls';
 
 export interface AppDataSource {
   dataSource: DataSource;

@@ -25,10 +25,10 @@ export interface StackLayout {
   connectProperties: string;
   log4jProperties: string;
   connectorConfig: string;
-  /** Read by Connect's FileConfigProvider: the connector's password and, secured, its other secrets. */
-  connectorSecrets: string;
   /** Generated once per stack home: the Debezium user's local password. */
   debeziumSecret: string;
+  /** Read by Connect's FileConfigProvider: the connector's password and, secured, its other secrets. */
+  connectorSecrets: string;
   pidFile(service: StackService): string;
   logFile(service: StackService): string;
 }
@@ -54,8 +54,8 @@ export function createStackLayout(home: string): StackLayout {
     connectProperties: dir('config', 'connect-distributed.properties'),
     log4jProperties: dir('config', 'log4j2.properties'),
     connectorConfig: dir('config', 'ixc-mariadb-cdc.json'),
-    connectorSecrets: dir('config', 'connector-secrets.properties'),
     debeziumSecret: dir('config', 'debezium.secret'),
+    connectorSecrets: dir('config', 'connector-secrets.properties'),
     pidFile: (service) => dir('run', `${service}.pid`),
     logFile: (service) => dir('logs', `${service}.log`),
   };
