@@ -23,10 +23,10 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   const config: AppConfig = {
     db: {
       host: r.str('IXC_DB_HOST', '127.0.0.1'),
-      port: r.int('IXC_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
       tls: r.bool('IXC_DB_TLS', false)
         ? { caFile: readableFile(r, 'IXC_DB_TLS_CA_FILE', r.optionalStr('IXC_DB_TLS_CA_FILE')), verify: r.bool('IXC_DB_TLS_VERIFY', true) }
         : undefined,
+      port: r.int('IXC_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
       user: r.str('IXC_DB_USER', 'root'),
       password: r.str('IXC_DB_PASSWORD', ''),
       ixcDatabase: r.str('IXC_DB_NAME', 'ixcprovedor'),
@@ -111,11 +111,11 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       controllerPort: r.int('CDC_CONTROLLER_PORT', 19093, { min: 1, max: 65535 }),
       connectPort,
       connectorDbHost: r.str('CDC_CONNECTOR_DB_HOST', '127.0.0.1'),
+      connectorPasswordRef: r.str('CDC_CONNECTOR_PASSWORD_REF', '${env:DEBEZIUM_DB_PASSWORD}'),
+      secure: r.bool('CDC_SECURE', false),
       connectorDbPort: r.int('CDC_CONNECTOR_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
       connectorKafkaBootstrap: r.str('CDC_CONNECTOR_KAFKA_BOOTSTRAP', `127.0.0.1:${kafkaPort}`),
       debeziumPassword: r.optionalStr('DEBEZIUM_DB_PASSWORD'),
-      connectorPasswordRef: r.str('CDC_CONNECTOR_PASSWORD_REF', '${env:DEBEZIUM_DB_PASSWORD}'),
-      secure: r.bool('CDC_SECURE', false),
     },
     sandbox: {
       host: r.str('SANDBOX_HOST', '127.0.0.1'),
