@@ -1,6 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { renderConnectProperties } from '../../../src/stack/kafka-connect';
 import { renderServerProperties } from '../../../src/stack/kafka-broker';
-import { propertiesLine, secureConnectorSettings, secureListenerLines, type SecureMaterial } from '../../../src/stack/secure-stack';
+import { assertStackMode, propertiesLine, secureConnectorSettings, secureListenerLines, type SecureMaterial } from '../../../src/stack/secure-stack';
 import { createStackLayout } from '../../../src/stack';
 
 const layout = createStackLayout('/srv/cdc');
@@ -57,5 +60,17 @@ describe('the secured local stack', () => {
   it('escapes secrets as Java properties values', () => {
     expect(propertiesLine('database.password', 'a=b:c#d!e\\f g\u00e7\n')).toBe('database.password=a\\=b\\:c\\#d\\!e\\\\f g\\u00e7\\n');
     expect(propertiesLine('k', ' leading')).toBe('k=\\ leading');
+  });
+});
+
+describe('a stack home is plaintext or secured for good', () => {
+  it('refuses to switch mode without a reset, naming what to do', () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'stack-mode-'));
+    const temp = createStackLayout(home);
+    mkdirSync(temp.configDir, { recursive: true });
+    assertStackMode(temp, true);
+    expect(() => assertStackMode(temp, true)).not.toThrow();
+    expect(() => assertStackMode(temp, false)).toThrow(/created with --secure.*stack reset/);
+    rmSync(home, { recursive: true, force: true });
   });
 });
