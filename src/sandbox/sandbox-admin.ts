@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { revokeLicenseInState } from './sandbox-api';
+import { activateLicenseInState, revokeLicenseInState } from './sandbox-api';
 import type { ConcurrencyGateStats } from './concurrency-gate';
 import type { CatalogSeed } from './default-catalog';
 import type { EndpointFault } from './sandbox-faults';
@@ -62,6 +62,7 @@ function objectBody(body: unknown): Record<string, unknown> {
  * - `PUT  /__admin/concurrency`              `{max}` caps API requests in flight (0 = no cap; excess waits in a queue)
  * - `PUT  /__admin/catalog`                    `{products:[CatalogSeed]}` replaces the catalogue
  * - `POST /__admin/licenses/{id}/revoke`       revokes behind the worker's back
+ * - `POST /__admin/licenses/{id}/activate`     `{device?}` a device activates a pending licence (pending → active)
  * - `POST /__admin/subscriptions/{id}/status`  `{status, reason}` changes a subscription behind the worker's back
  */
 export async function handleAdmin(runtime: SandboxRuntime, method: string, url: URL, body: unknown, res: ServerResponse): Promise<void> {
@@ -112,6 +113,14 @@ export async function handleAdmin(runtime: SandboxRuntime, method: string, url: 
     const license = runtime.data.licenses[decodeURIComponent(revoke[1] ?? '')];
     if (!license) throw new SandboxProblem(404, 'LICENSE_NOT_FOUND', 'No licence with this id');
     revokeLicenseInState(license);
+    runtime.persist();
+    return sendJson(res, 200, license);
+  }
+  const activate = /^\/licenses\/([^/]+)\/activate$/.exec(path);
+  if (method === 'POST' && activate) {
+    const license = runtime.data.licenses[decodeURIComponent(activate[1] ?? '')];
+    if (!license) throw new SandboxProblem(404, 'LICENSE_NOT_FOUND', 'No licence with this id');
+    activateLicenseInState(license, typeof obj.device === 'string' ? obj.device : null);
     runtime.persist();
     return sendJson(res, 200, license);
   }

@@ -402,12 +402,24 @@ function patchLicense(req: ApiRequest): ApiResult {
   }
   const items = obj.items !== undefined ? readItems(obj.items, req.data) : undefined;
   if (items) license.items = items;
-  if (status && status !== license.status) {
-    if (status === 'active' && license.activated_at === null) license.activated_at = nowIso();
-    license.status = status;
-  }
+  // iot-platform-api.md §2.8: "active" asks for "not blocked"; only a device activates a licence, so
+  // an unblocked licence that never was activated is pending again, and a pending one stays pending.
+  if (status === 'active') status = license.activated_at === null ? 'pending' : 'active';
+  if (status && status !== license.status) license.status = status;
   license.updated_at = nowIso();
   return { status: 200, body: license };
+}
+
+/** A device activates the licence (what the admin call stands for): pending → active, with `activated_at`. */
+export function activateLicenseInState(license: SandboxLicense, device: string | null): void {
+  if (license.status !== 'pending') {
+    throw new SandboxProblem(409, 'INVALID_STATUS_TRANSITION', `Only a pending licence can be activated (this one is ${license.status})`);
+  }
+  const now = nowIso();
+  license.status = 'active';
+  license.activated_at = now;
+  if (device !== null) license.device = device;
+  license.updated_at = now;
 }
 
 /** Revokes (terminal). Used by DELETE and by the admin "revoke behind the worker's back". */

@@ -68,7 +68,8 @@ export interface SandboxLicense {
   description: string | null;
   status: 'pending' | 'active' | 'inactive' | 'blocked' | 'revoked';
   items: SandboxLicenseItem[];
-  device: null;
+  /** The device that activated the licence (set by the admin activation). */
+  device: string | null;
   activated_at: string | null;
   created_at: string;
   updated_at: string;

@@ -32,6 +32,8 @@ export interface SandboxAdmin {
   issuedTokens(): Promise<string[]>;
   setCatalog(products: CatalogSeed[]): Promise<void>;
   revokeLicense(id: string): Promise<void>;
+  /** A device activates a pending licence (iot-platform-api.md §2.8). */
+  activateLicense(id: string, device?: string): Promise<void>;
   setSubscriptionStatus(id: string, status: string, reason?: string): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
     issuedTokens: async () => ((await callSandboxAdmin(url, 'GET', '/tokens')) as { issued: string[] }).issued,
     setCatalog: async (products) => void (await callSandboxAdmin(url, 'PUT', '/catalog', { products })),
     revokeLicense: async (id) => void (await callSandboxAdmin(url, 'POST', `/licenses/${encodeURIComponent(id)}/revoke`)),
+    activateLicense: async (id, device) => void (await callSandboxAdmin(url, 'POST', `/licenses/${encodeURIComponent(id)}/activate`, { device })),
     setSubscriptionStatus: async (id, status, reason) =>
       void (await callSandboxAdmin(url, 'POST', `/subscriptions/${encodeURIComponent(id)}/status`, { status, reason })),
   };
