@@ -60,6 +60,7 @@ export function planSummary(plan: ReconcilePlan): string {
     target: plan.target,
     rule: plan.rule,
     why: plan.why,
+    ownership: plan.ownership,
     actions: plan.actions.map(describeAction),
     park: plan.park,
     warnings: plan.warnings,
@@ -173,6 +174,7 @@ async function applyPlanned(deps: ReconcileDeps, claim: Claim, options: Reconcil
     integrationId: options.integrationId,
     outcome,
     planJson: planSummary(plan),
+    ownership: plan.ownership,
     customerSaved: plan.actions.some((a) => a.kind === 'ensure-customer' || a.kind === 'update-customer'),
   });
   return { contractId: claim.contractId, outcome, plan, newerGeneration: fence.newerGeneration };

@@ -4,6 +4,7 @@ import { syncSchemaMigration } from './m0002-sync-schema';
 import { reconcileControlMigration } from './m0003-reconcile-control';
 import { maintenanceRunsMigration } from './m0004-maintenance-runs';
 import { sourceChangeTimeMigration } from './m0005-source-change-time';
+import { ownershipAndLicenceHistoryMigration } from './m0006-ownership-and-licence-history';
 import type { SchemaNames } from './schema-names';
 
 export type MigrationClass = new () => MigrationInterface;
@@ -13,5 +14,8 @@ export type MigrationClass = new () => MigrationInterface;
  * both the IXC database and the project schema are named by configuration. Append new ones here.
  */
 export function allMigrations(names: SchemaNames): MigrationClass[] {
-  return [ixcIotTablesMigration(names), syncSchemaMigration(names), reconcileControlMigration(names), maintenanceRunsMigration(names), sourceChangeTimeMigration(names)];
+  return [
+    ixcIotTablesMigration(names), syncSchemaMigration(names), reconcileControlMigration(names), maintenanceRunsMigration(names), sourceChangeTimeMigration(names),
+    ownershipAndLicenceHistoryMigration(names),
+  ];
 }

@@ -23,6 +23,11 @@ export interface ContractReport {
   platform: ObservedState | null;
   /** What a reconcile would do now: against the platform when it answered, else against the record. */
   plan: { against: 'platform' | 'recorded'; target: string; rule: number; why: string; actions: string[]; park: unknown; warnings: string[] } | null;
+  /**
+   * The contract's change of platform owner: "ownership changed from cliente X to Y", from the plan
+   * when it would move it now, else the last one applied; null when none.
+   */
+  ownership: string | null;
   audit: AuditRow[];
   notes: string[];
 }
@@ -70,7 +75,7 @@ export interface ContractReportOptions {
 
 // Parameters: (contract_id). Ages by the database clock.
 const WORK_SET_SQL = (s: string): string => `SELECT dirty, generation, priority, attempts, lease_owner, parked_reason, parked_detail,
-  last_outcome, last_error, verify_requested,
+  last_outcome, last_error, verify_requested, owner_change,
   TIMESTAMPDIFF(MICROSECOND, marked_at, NOW(3)) / 1000000 AS marked_ago_s,
   TIMESTAMPDIFF(MICROSECOND, NOW(3), next_attempt_at) / 1000000 AS next_in_s,
   TIMESTAMPDIFF(MICROSECOND, last_reconciled_at, NOW(3)) / 1000000 AS reconciled_ago_s,
@@ -90,7 +95,7 @@ export async function explainContract(deps: ContractReportDeps, contractId: numb
   const s = q(options.syncSchema);
   const manager = deps.dataSource.manager;
   const notes: string[] = [];
-  const report: ContractReport = { contractId, workSet: null, desired: null, recorded: null, platform: null, plan: null, audit: [], notes };
+  const report: ContractReport = { contractId, workSet: null, desired: null, recorded: null, platform: null, plan: null, ownership: null, audit: [], notes };
 
   const [row] = (await manager.query(WORK_SET_SQL(s), [contractId])) as Array<Record<string, unknown>>;
   if (row) {
@@ -156,7 +161,9 @@ export async function explainContract(deps: ContractReportDeps, contractId: numb
       park: redactValue(plan.park),
       warnings: plan.warnings.map(maskText),
     };
+    report.ownership = plan.ownership;
   }
+  report.ownership ??= typeof row?.owner_change === 'string' ? row.owner_change : null;
 
   const audit = (await manager.query(AUDIT_SQL(s), [contractId, options.auditRows ?? 20])) as Array<Record<string, unknown>>;
   report.audit = audit.map((r) => ({

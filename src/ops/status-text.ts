@@ -86,6 +86,7 @@ export function formatContractReport(r: ContractReport): string[] {
     const lic = (d.licences ?? []).map((l) => `${l.platformProductId} × ${l.quantity}`).join(', ') || 'no IoT lines';
     lines.push(`desired     ${d.decision.target} (rule ${d.decision.rule}); ${customer}; ${lic}`);
   } else lines.push('desired     –');
+  if (r.ownership) lines.push(`owner       ${r.ownership}`);
   lines.push(...observed('recorded', r.recorded), ...observed('platform', r.platform));
   if (r.plan) {
     lines.push(`plan        against ${r.plan.against}: ${r.plan.actions.length === 0 ? 'nothing to do' : r.plan.actions.join('; ')}${r.plan.park ? ` — would park: ${JSON.stringify(r.plan.park)}` : ''}`);

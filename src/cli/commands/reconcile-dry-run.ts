@@ -6,6 +6,8 @@ export interface DryRunReport {
   contractId: number;
   target: string | null;
   why: string | null;
+  /** "ownership changed from cliente X to Y" when the plan moves the contract to another platform owner. */
+  ownership: string | null;
   actions: string[];
   park: { reason: string; detail: string } | null;
   warnings: string[];
@@ -25,6 +27,7 @@ export async function dryRunPlans(deps: ReconcileDeps, ids: readonly number[], o
         contractId,
         target: plan.target,
         why: plan.why,
+        ownership: plan.ownership,
         actions: plan.actions.map(describeAction),
         park: plan.park,
         warnings: plan.warnings,
@@ -32,7 +35,7 @@ export async function dryRunPlans(deps: ReconcileDeps, ids: readonly number[], o
       });
     } catch (thrown) {
       const err = coerceError(thrown);
-      reports.push({ contractId, target: null, why: null, actions: [], park: null, warnings: [], error: maskText(`${err.name}: ${err.message}`) });
+      reports.push({ contractId, target: null, why: null, ownership: null, actions: [], park: null, warnings: [], error: maskText(`${err.name}: ${err.message}`) });
     }
   }
   return reports;

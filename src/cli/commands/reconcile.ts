@@ -53,6 +53,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
           else {
             for (const r of reports) {
               ctx.print(`contract ${r.contractId}: ${r.error ? `error ${r.error}` : `desired ${r.target} (${r.why})`}`);
+              if (r.ownership) ctx.print(`  ${r.ownership}`);
               for (const a of r.actions) ctx.print(`  - ${a}`);
               if (r.park) ctx.print(`  would park: ${r.park.reason} — ${r.park.detail}`);
             }

@@ -30,13 +30,22 @@ export interface ContractSyncRow {
   subscriptionExternalId: string | null;
   /** Subscription status last applied on the platform (pending|active|suspended|cancelled). */
   subscriptionStatus: string | null;
+  /** The IXC customer whose platform customer holds the subscription (DESIGN.md § Ownership). */
+  ownerClienteId: number | null;
+  /** The document that customer was resolved from: another document is another platform owner. */
+  ownerDocument: string | null;
+  /** The last change of owner as the plan said it ("ownership changed from cliente X to Y"). */
+  ownerChange: string | null;
   /** Hash of the last desired state applied; an equal hash means nothing to do. */
   appliedHash: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** Per-licence sync state: which platform product an IXC `licencas_iot` row stands for, and its epoch. */
+/**
+ * Per-licence sync state, one row per licence epoch (a replacement adds a row): which platform
+ * product an IXC `licencas_iot` row stands for.
+ */
 export interface LicenseSyncRow {
   contractId: number;
   platformProductId: string;
@@ -47,6 +56,8 @@ export interface LicenseSyncRow {
   code: string | null;
   status: string | null;
   quantity: number;
+  /** When the pending re-read last read this licence on the platform. */
+  checkedAt: Date | null;
   updatedAt: Date;
 }
 
@@ -120,6 +131,9 @@ export function createSyncEntities(syncSchema: string): SyncEntities {
       subscriptionRef: { name: 'subscription_ref', type: 'varchar', length: 120, nullable: true },
       subscriptionExternalId: { name: 'subscription_external_id', type: 'varchar', length: 255, nullable: true },
       subscriptionStatus: { name: 'subscription_status', type: 'varchar', length: 16, nullable: true },
+      ownerClienteId: { name: 'owner_cliente_id', type: 'int', unsigned: true, nullable: true },
+      ownerDocument: { name: 'owner_document', type: 'varchar', length: 14, nullable: true },
+      ownerChange: { name: 'owner_change', type: 'varchar', length: 255, nullable: true },
       appliedHash: { name: 'applied_hash', type: 'char', length: 64, nullable: true },
       createdAt: { name: 'created_at', type: 'datetime', precision: 3 },
       updatedAt: { name: 'updated_at', type: 'datetime', precision: 3 },
@@ -133,13 +147,14 @@ export function createSyncEntities(syncSchema: string): SyncEntities {
     columns: {
       contractId: { name: 'contract_id', type: 'int', unsigned: true, primary: true },
       platformProductId: { name: 'platform_product_id', type: 'varchar', length: 120, primary: true },
-      epoch: { type: 'int', unsigned: true },
+      epoch: { type: 'int', unsigned: true, primary: true },
       licencaIotId: { name: 'licenca_iot_id', type: 'int', unsigned: true, nullable: true },
       licenseRef: { name: 'license_ref', type: 'varchar', length: 120, nullable: true },
       externalId: { name: 'external_id', type: 'varchar', length: 255, nullable: true },
       code: { type: 'varchar', length: 255, nullable: true },
       status: { type: 'varchar', length: 16, nullable: true },
       quantity: { type: 'int' },
+      checkedAt: { name: 'checked_at', type: 'datetime', precision: 3, nullable: true },
       updatedAt: { name: 'updated_at', type: 'datetime', precision: 3 },
     },
   });

@@ -105,7 +105,10 @@ export async function applyPlan(deps: ApplyDeps, plan: ReconcilePlan, desired: D
         if (value.status === 'revoked') throw new PlanConflictError(`Licence ${action.externalId} is already revoked on the platform`);
         let created = value;
         if (created.status === 'blocked') created = await platform.setLicenseStatus(created.id, 'active', ctx);
-        put(licenceFrom(created, previous, action.platformProductId, action.epoch));
+        // A replacement is another licence: it gets its own IXC row; the one it replaces stays, as history.
+        const replaced = previous?.ref != null && previous.ref !== created.id ? previous : undefined;
+        if (replaced) state.retired = [...(state.retired ?? []), replaced];
+        put(licenceFrom(created, replaced ? undefined : previous, action.platformProductId, action.epoch));
         break;
       }
       case 'update-licence-items': {

@@ -28,6 +28,18 @@ function fromPlatform(l: PlatformLicense, base: Partial<ObservedLicence>): Obser
   };
 }
 
+/**
+ * The IXC row a licence found on the platform takes over: the recorded one when it is the same
+ * licence (or none was created yet); a replacement gets a row of its own, and the licence it
+ * replaces is kept aside with its row (DESIGN.md § The tab: one row per licence, for ever).
+ */
+function ownRow(observed: ObservedState, current: ObservedLicence | undefined, found: PlatformLicense): number | null {
+  if (current === undefined) return null;
+  if (current.ref === null || current.ref === found.id) return current.licencaIotId;
+  observed.retired = [...(observed.retired ?? []), current];
+  return null;
+}
+
 function upsertLicence(observed: ObservedState, licence: ObservedLicence): void {
   const i = observed.licences.findIndex((l) => l.platformProductId === licence.platformProductId);
   if (i >= 0) observed.licences[i] = licence;
@@ -67,7 +79,7 @@ export async function observePlatform(platform: IotPlatform, input: ObserveInput
       const current = observed.licences.find((l) => l.platformProductId === pid);
       if (current?.externalId === intended.externalId && current.ref !== null) continue;
       const found = await platform.findLicenseByExternalId(subRef, intended.externalId, ctx);
-      if (found) upsertLicence(observed, fromPlatform(found, { platformProductId: pid, epoch: intended.epoch, licencaIotId: current?.licencaIotId ?? null }));
+      if (found) upsertLicence(observed, fromPlatform(found, { platformProductId: pid, epoch: intended.epoch, licencaIotId: ownRow(observed, current, found) }));
       else if (current === undefined) upsertLicence(observed, { platformProductId: pid, ref: null, externalId: intended.externalId, code: null, status: null, quantity: 0, epoch: intended.epoch, licencaIotId: null });
     }
   }
@@ -86,7 +98,7 @@ export async function observePlatform(platform: IotPlatform, input: ObserveInput
       const mine = parseContractExternalId(p.externalId ?? '');
       const current = observed.licences.find((l) => l.platformProductId === pid);
       if (mine?.contractId === input.contractId && (current === undefined || current.status === 'revoked' || current.ref === null)) {
-        upsertLicence(observed, fromPlatform(p, { platformProductId: pid, licencaIotId: current?.licencaIotId ?? null }));
+        upsertLicence(observed, fromPlatform(p, { platformProductId: pid, licencaIotId: ownRow(observed, current, p) }));
       }
     }
   }

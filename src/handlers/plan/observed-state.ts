@@ -41,9 +41,18 @@ export interface ObservedState {
   /** Subscription epoch on the sync row. */
   epoch: number;
   intent: Intent | null;
-  customer: { ref: string | null; fingerprint: string | null };
+  /**
+   * The desired IXC customer's platform customer as recorded; `document` is the CPF/CNPJ it was
+   * found by (null: not recorded), so a corrected document is not mistaken for the same customer.
+   */
+  customer: { ref: string | null; fingerprint: string | null; document?: string | null };
+  /** Whose platform customer holds the subscription (DESIGN.md § Ownership); null when not recorded. */
+  owner?: { clienteId: number | null; document: string | null } | null;
   subscription: ObservedSubscription | null;
+  /** The newest licence of each platform product. */
   licences: ObservedLicence[];
+  /** Licences this reconcile replaced under a new epoch: their IXC rows and records stay, as history. */
+  retired?: ObservedLicence[];
   /** `licencas_iot` rows whose native ids the platform no longer knows (adoption's GET said 404). */
   staleRows?: number[];
 }

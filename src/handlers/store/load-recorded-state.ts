@@ -17,14 +17,14 @@ export interface RecordedState {
 }
 
 /** The contracts' sync rows. Parameters: (contract_ids). */
-const CONTRACT_ROWS_SQL = (s: string) => `SELECT contract_id, epoch, intent, customer_ref, subscription_ref, subscription_external_id, subscription_status
-  FROM ${s}.\`contract_sync\` WHERE contract_id IN (?)`;
+const CONTRACT_ROWS_SQL = (s: string) => `SELECT contract_id, epoch, intent, customer_ref, subscription_ref, subscription_external_id, subscription_status,
+  owner_cliente_id, owner_document, owner_change FROM ${s}.\`contract_sync\` WHERE contract_id IN (?)`;
 /** The customers' sync rows. Parameters: (cliente_ids). */
-const CUSTOMER_ROWS_SQL = (s: string) => `SELECT cliente_id, customer_ref, fingerprint FROM ${s}.\`customer_sync\` WHERE cliente_id IN (?)`;
+const CUSTOMER_ROWS_SQL = (s: string) => `SELECT cliente_id, customer_ref, fingerprint, document FROM ${s}.\`customer_sync\` WHERE cliente_id IN (?)`;
 
-/** Parameters: (contract_ids). */
+/** Every epoch of each licence, oldest first (the newest is the one the plan works on). Parameters: (contract_ids). */
 const LICENSE_SYNC_SQL = (s: string) => `SELECT contract_id, platform_product_id, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity
-  FROM ${s}.\`license_sync\` WHERE contract_id IN (?) ORDER BY contract_id, platform_product_id`;
+  FROM ${s}.\`license_sync\` WHERE contract_id IN (?) ORDER BY contract_id, platform_product_id, epoch`;
 
 interface ContractRowRecord {
   contract_id: number | string;
@@ -34,11 +34,15 @@ interface ContractRowRecord {
   subscription_ref: string | null;
   subscription_external_id: string | null;
   subscription_status: string | null;
+  owner_cliente_id: number | string | null;
+  owner_document: string | null;
+  owner_change: string | null;
 }
 interface CustomerRowRecord {
   cliente_id: number | string;
   customer_ref: string | null;
   fingerprint: string | null;
+  document: string | null;
 }
 interface LicenseSyncRecord {
   contract_id: number | string;
@@ -102,6 +106,7 @@ export async function loadRecordedStates(
       toRecordedState(
         sync,
         customer,
+        clienteId,
         licenceRows.filter((r) => Number(r.contract_id) === contractId),
         ownLicencas,
         licencaItems.filter((i) => ownIds.has(i.idLicencaIot)),
@@ -114,11 +119,14 @@ export async function loadRecordedStates(
 function toRecordedState(
   sync: ContractRowRecord | undefined,
   customer: CustomerRowRecord | undefined,
+  clienteId: number | null,
   licenceRows: readonly LicenseSyncRecord[],
   licencas: LicencaIot[],
   licencaItems: LicencaProdutoIot[],
 ): RecordedState {
-  const licences: ObservedLicence[] = licenceRows.map((r) => ({
+  const newest = new Map<string, LicenseSyncRecord>();
+  for (const r of licenceRows) newest.set(r.platform_product_id, r);
+  const licences: ObservedLicence[] = [...newest.values()].map((r) => ({
     platformProductId: r.platform_product_id,
     ref: r.license_ref,
     externalId: r.external_id,
@@ -128,11 +136,16 @@ function toRecordedState(
     epoch: Number(r.epoch),
     licencaIotId: r.licenca_iot_id === null ? null : Number(r.licenca_iot_id),
   }));
+  const ownerClienteId = sync?.owner_cliente_id == null ? null : Number(sync.owner_cliente_id);
+  // The contract's own customer reference stands for the desired customer only while that customer
+  // owns the contract: after an ownership change it is the previous owner's.
+  const contractCustomerRef = ownerClienteId === null || ownerClienteId === clienteId ? (sync?.customer_ref ?? null) : null;
   const observed: ObservedState = {
     source: 'recorded',
     epoch: sync ? Number(sync.epoch) : 1,
     intent: parseIntent(sync?.intent ?? null),
-    customer: { ref: customer?.customer_ref ?? sync?.customer_ref ?? null, fingerprint: customer?.fingerprint ?? null },
+    customer: { ref: customer?.customer_ref ?? contractCustomerRef, fingerprint: customer?.fingerprint ?? null, document: customer?.document ?? null },
+    owner: sync && (ownerClienteId !== null || sync.owner_document !== null) ? { clienteId: ownerClienteId, document: sync.owner_document } : null,
     subscription:
       sync?.subscription_ref != null
         ? { ref: sync.subscription_ref, externalId: sync.subscription_external_id, status: (sync.subscription_status as SubscriptionStatus | null) ?? 'active' }
@@ -146,6 +159,9 @@ function toRecordedState(
         subscriptionRef: sync.subscription_ref,
         subscriptionExternalId: sync.subscription_external_id,
         subscriptionStatus: sync.subscription_status,
+        ownerClienteId,
+        ownerDocument: sync.owner_document,
+        ownerChange: sync.owner_change,
       }
     : null;
   const customerRow = customer ? { ref: customer.customer_ref, fingerprint: customer.fingerprint } : null;

@@ -20,6 +20,8 @@ export interface WriteBackInput {
   integrationId: number;
   outcome: string;
   planJson: string;
+  /** The plan's change of platform owner ("ownership changed from cliente X to Y"), if any. */
+  ownership: string | null;
   /** The customer's sync row was already committed by this reconcile (find-or-create or update under its lock). */
   customerSaved: boolean;
 }
@@ -53,6 +55,8 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
     subscriptionRef: sub?.ref ?? null,
     subscriptionExternalId: sub?.externalId ?? null,
     subscriptionStatus: sub?.status ?? null,
+    ...ownerAfter(desired, final, recorded),
+    ownerChange: input.ownership ?? recorded.contractRow?.ownerChange ?? null,
   };
   const row = recorded.contractRow;
   const stateChanged = row === null || (Object.keys(state) as Array<keyof ContractStateColumns>).some((k) => row[k] !== state[k]);
@@ -88,10 +92,45 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
   });
 }
 
-/** IXC's licence rows as the final state wants them. */
+/**
+ * Whose platform customer holds the subscription after this reconcile (DESIGN.md § Ownership): the
+ * desired customer for a subscription created now or never attributed, or one whose document is
+ * the owner's (the contract moved to a duplicate IXC customer: the same platform customer);
+ * otherwise the recorded owner stays, so a change of owner is still seen by the next plan.
+ */
+function ownerAfter(
+  desired: DesiredState,
+  final: ObservedState,
+  recorded: RecordedState,
+): Pick<ContractStateColumns, 'ownerClienteId' | 'ownerDocument'> {
+  const row = recorded.contractRow;
+  const kept = { ownerClienteId: row?.ownerClienteId ?? null, ownerDocument: row?.ownerDocument ?? null };
+  const sub = final.subscription;
+  if (!desired.customer.ok || sub === null || sub.status === 'cancelled') return kept;
+  const document = desired.customer.input.document;
+  const created = sub.ref !== recorded.observed.subscription?.ref;
+  if (created || kept.ownerDocument === null || kept.ownerDocument === document) return { ownerClienteId: desired.customer.clienteId, ownerDocument: document };
+  return kept;
+}
+
+/** IXC's licence rows as the final state wants them; licences replaced in this run first, so the product's id is its newest row's. */
 function licenceWrites(desired: DesiredState, final: ObservedState, recorded: RecordedState): LicenceWrite[] {
   const wanted = new Map(desired.licences.map((d) => [d.platformProductId, d]));
   const writes: LicenceWrite[] = [];
+  for (const l of final.retired ?? []) {
+    if (l.ref === null) continue;
+    const previous = recorded.licencas.find((r) => r.id === l.licencaIotId);
+    writes.push({
+      platformProductId: l.platformProductId,
+      ref: l.ref,
+      code: l.code,
+      status: l.status,
+      description: previous?.descricao ?? wanted.get(l.platformProductId)?.description ?? `Produto IoT ${l.platformProductId}`,
+      licencaIotId: l.licencaIotId,
+      lines: null,
+      belongsTo: { customerRef: recorded.contractRow?.customerRef ?? null, subscriptionRef: recorded.observed.subscription?.ref ?? null },
+    });
+  }
   for (const l of final.licences) {
     if (l.ref === null) continue;
     const d = wanted.get(l.platformProductId);
@@ -119,13 +158,15 @@ function staleRows(final: ObservedState, recorded: RecordedState, rowIds: Readon
   });
 }
 
-/** `license_sync` rows whose content changes. */
+/** `license_sync` rows whose content changes: one per licence epoch, replaced licences included. */
 function licenceSyncRows(contractId: number, final: ObservedState, recorded: RecordedState, rowIds: ReadonlyMap<string, number>): unknown[][] {
   const rows: unknown[][] = [];
-  for (const l of final.licences) {
+  const retired = new Set(final.retired ?? []);
+  for (const l of [...retired, ...final.licences]) {
     if (l.ref === null) continue;
-    const values = [l.epoch, rowIds.get(l.platformProductId) ?? l.licencaIotId, l.ref, l.externalId, l.code, l.status, l.quantity];
-    const was = recorded.observed.licences.find((r) => r.platformProductId === l.platformProductId);
+    const rowId = retired.has(l) ? l.licencaIotId : (rowIds.get(l.platformProductId) ?? l.licencaIotId);
+    const values = [l.epoch, rowId, l.ref, l.externalId, l.code, l.status, l.quantity];
+    const was = recorded.observed.licences.find((r) => r.platformProductId === l.platformProductId && r.epoch === l.epoch);
     const before = was ? [was.epoch, was.licencaIotId, was.ref, was.externalId, was.code, was.status, was.quantity] : null;
     if (before === null || values.some((v, i) => v !== before[i])) rows.push([contractId, l.platformProductId, ...values]);
   }

@@ -13,6 +13,8 @@ export interface LicenceWrite {
   licencaIotId: number | null;
   /** Contributing lines; null leaves the item rows as they are (a revoked licence). */
   lines: Array<{ lineId: number; quantity: number }> | null;
+  /** A replaced licence's own customer and subscription, for a history row written only now. */
+  belongsTo?: { customerRef: string | null; subscriptionRef: string | null };
 }
 
 export interface LicencaContext {
@@ -48,8 +50,9 @@ function changed<T extends object>(current: T, wanted: Partial<T>): Partial<T> {
 /**
  * Writes `licencas_iot` (one row per licence) and `licencas_produtos_iot` (one row per
  * contributing line), touching only rows whose content changes (principle 8: the worker never
- * triggers itself through no-op writes). A licence replaced under a new epoch reuses its
- * product's row. Returns the row id per platform product.
+ * triggers itself through no-op writes). A licence replaced under a new epoch gets a new row; the
+ * replaced one keeps its row, id, code and I (DESIGN.md § The tab). Returns the row id per
+ * platform product (its newest licence's, when `licences` lists the replaced ones first).
  */
 function wantedRow(ctx: LicencaContext, licence: LicenceWrite): Partial<LicencaIot> {
   const wanted: Partial<LicencaIot> = {
@@ -109,7 +112,11 @@ export async function writeLicencas(
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const newItems: Array<Pick<LicencaProdutoIot, 'idLicencaIot' | 'idVdContratoProduto' | 'quantidade'>> = [];
-  const newRow = (licence: LicenceWrite): Partial<LicencaIot> => ({ ...wantedRow(ctx, licence), idClienteIntegracao: ctx.customerRef, idAssinaturaIntegracao: ctx.subscriptionRef });
+  const newRow = (licence: LicenceWrite): Partial<LicencaIot> => ({
+    ...wantedRow(ctx, licence),
+    idClienteIntegracao: licence.belongsTo ? licence.belongsTo.customerRef : ctx.customerRef,
+    idAssinaturaIntegracao: licence.belongsTo ? licence.belongsTo.subscriptionRef : ctx.subscriptionRef,
+  });
   const fresh = licences.filter((licence) => rowOf(licence, existing) === undefined);
   const freshIds = new Map<LicenceWrite, number>();
   if (consecutiveIds && fresh.length > 1) {

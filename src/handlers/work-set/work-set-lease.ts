@@ -20,13 +20,19 @@ export interface ContractStateColumns {
   subscriptionRef: string | null;
   subscriptionExternalId: string | null;
   subscriptionStatus: string | null;
+  ownerClienteId: number | null;
+  ownerDocument: string | null;
+  ownerChange: string | null;
 }
 
-const STATE_ASSIGNMENTS = `epoch = ?, customer_ref = ?, subscription_ref = ?, subscription_external_id = ?, subscription_status = ?,`;
+const STATE_ASSIGNMENTS = `epoch = ?, customer_ref = ?, subscription_ref = ?, subscription_external_id = ?, subscription_status = ?,
+  owner_cliente_id = ?, owner_document = ?, owner_change = ?,`;
 
 /** RELEASE_SQL's parameters: the state's (when given) first. */
 function releaseParams(claim: Claim, outcome: string, planJson: string | null, state: ContractStateColumns | undefined): unknown[] {
-  const stateParams = state ? [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus] : [];
+  const stateParams = state
+    ? [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus, state.ownerClienteId, state.ownerDocument, state.ownerChange]
+    : [];
   return [...stateParams, outcome, planJson, claim.contractId, claim.owner, claim.token];
 }
 

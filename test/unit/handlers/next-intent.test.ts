@@ -4,7 +4,7 @@ import { parseIntent } from '../../../src/handlers/plan/observed-state';
 import type { ReconcilePlan } from '../../../src/handlers/plan/plan-reconcile';
 
 const T = 't1';
-const base: ReconcilePlan = { contractId: 4, target: 'active', rule: 4, why: '', actions: [], park: null, destructive: 0, epoch: 1, warnings: [] };
+const base: ReconcilePlan = { contractId: 4, target: 'active', rule: 4, why: '', actions: [], park: null, destructive: 0, epoch: 1, ownership: null, warnings: [] };
 const NOTHING: ObservedState = { source: 'recorded', epoch: 1, intent: null, customer: { ref: null, fingerprint: null }, subscription: null, licences: [] };
 
 describe('nextIntent', () => {
