@@ -104,6 +104,13 @@ export interface ReconcileConfig {
   blastRadiusThreshold: number;
   /** Parked rows are retried at low priority this often. @defaultValue 3600000 */
   parkedRetryIntervalMs: number;
+  /**
+   * Pending licences (created, not yet activated by a device) are re-read on the platform this often,
+   * so an activation shows in IXC's tab within about this long; 0 disables. @defaultValue 60000
+   */
+  pendingLicenceRefreshIntervalMs: number;
+  /** At most this many pending licences read per interval (one GET each), the one read longest ago first. @defaultValue 100 */
+  pendingLicenceRefreshBatch: number;
 }
 
 export interface AuditConfig {

@@ -87,6 +87,8 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       overduePolicy: r.oneOf('POLICY_OVERDUE', ['suspend', 'active'] as const, 'suspend'),
       blastRadiusThreshold: r.int('BLAST_RADIUS_THRESHOLD', 50, { min: 0 }),
       parkedRetryIntervalMs: r.int('PARKED_RETRY_INTERVAL_MS', 3_600_000, { min: 1000 }),
+      pendingLicenceRefreshIntervalMs: r.int('PENDING_LICENCE_REFRESH_INTERVAL_MS', 60_000, { min: 0 }),
+      pendingLicenceRefreshBatch: r.int('PENDING_LICENCE_REFRESH_BATCH', 100, { min: 1 }),
     },
     audit: {
       retentionDays: r.int('AUDIT_RETENTION_DAYS', 90, { min: 1 }),

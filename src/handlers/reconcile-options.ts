@@ -42,6 +42,8 @@ export function reconcileOptionsFromConfig(config: Pick<AppConfig, 'iot' | 'reco
       budgetMs: r.budgetMs,
       shutdownTimeoutMs: r.shutdownTimeoutMs,
       parkedRetryIntervalMs: r.parkedRetryIntervalMs,
+      pendingLicenceRefreshIntervalMs: r.pendingLicenceRefreshIntervalMs,
+      pendingLicenceRefreshBatch: r.pendingLicenceRefreshBatch,
     },
   };
 }

@@ -7,6 +7,7 @@ import { classifyFailure } from './classify-failure';
 import { isLeaseLost, ReconcileAbortedError } from './errors';
 import { createReconcileEvents, type ReconcileEvents } from './reconcile-events';
 import { loadPlanInputs, reconcileContract, type PlanInputs, type ReconcileDeps, type ReconcileOptions } from './reconcile-contract';
+import { refreshPendingLicencesIfDue } from './pending-licences';
 import { createBatchClaimer } from './work-set/batch-claimer';
 import type { Claim } from './work-set/work-set-claim';
 import { createWakeableSleep } from './wakeable-sleep';
@@ -34,6 +35,13 @@ export interface ReconcileSlotsOptions {
   configurationPauseMs?: number;
   /** Daily low-priority verify resync of provisioned contracts (once per interval across instances); 0 disables. @defaultValue 86400000 */
   verifyResyncIntervalMs?: number;
+  /**
+   * Re-read of pending licences on the platform, so a device's activation reaches IXC's tab in
+   * minutes (once per interval across instances); 0 disables. @defaultValue 60000
+   */
+  pendingLicenceRefreshIntervalMs?: number;
+  /** Pending licences read per interval, the one read longest ago first. @defaultValue 100 */
+  pendingLicenceRefreshBatch?: number;
   /** Publish a worker heartbeat (the CLI's temporary slots do not, so other CLIs never wait on them). @defaultValue true */
   heartbeat?: boolean;
   /**
@@ -64,6 +72,8 @@ export const DEFAULT_RECONCILE_SLOTS_OPTIONS = {
   configurationPauseMs: 60_000,
   heartbeat: true,
   verifyResyncIntervalMs: 86_400_000,
+  pendingLicenceRefreshIntervalMs: 60_000,
+  pendingLicenceRefreshBatch: 100,
   catchUpConcurrency: 1,
 } satisfies Required<Omit<ReconcileSlotsOptions, 'owner' | 'signal' | 'reconcile' | 'claimAhead'>>;
 
@@ -277,12 +287,27 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     }
   }
 
+  /** Its own loop: a slow platform read never delays the lease sweep or the heartbeat. */
+  async function pendingRefreshLoop(): Promise<void> {
+    const intervalMs = opts.pendingLicenceRefreshIntervalMs;
+    while (!stopping.signal.aborted) {
+      try {
+        const result = await refreshPendingLicencesIfDue(deps, { intervalMs, limit: opts.pendingLicenceRefreshBatch, owner, signal: stopping.signal });
+        if (result && result.marked > 0) logger?.info('pending licences changed on the platform', { read: result.read, marked: result.marked });
+      } catch (thrown) {
+        events.emit('maintenance:error', { error: coerceError(thrown) });
+      }
+      await sleep(Math.min(intervalMs, opts.maintenanceIntervalMs) * (0.8 + 0.4 * Math.random()), { wakeOnNudge: false });
+    }
+  }
+
   const slots: ReconcileSlots = {
     owner,
     events,
     start() {
       if (loops.length > 0 || stopping.signal.aborted) return;
       loops.push(maintenanceLoop());
+      if (opts.pendingLicenceRefreshIntervalMs > 0) loops.push(pendingRefreshLoop());
       for (let i = 0; i < opts.concurrency; i += 1) loops.push(slotLoop(i));
       if (options.signal?.aborted) void slots.stop();
       else options.signal?.addEventListener('abort', () => void slots.stop(), { once: true });

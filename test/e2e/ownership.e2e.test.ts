@@ -150,8 +150,14 @@ describe('ownership transfer and licence history, end to end', () => {
 
     const status = await runCli(['status', '--contract', String(contract)], { ...process.env, ...workerEnv(), LOG_LEVEL: 'warn' });
     expect(status.stdout).toContain(`ownership changed from cliente ${BASE + 1} to ${BASE + 2}`);
-    const [sync] = await world.query<{ last_plan: string }>(`SELECT last_plan FROM \`${syncSchema}\`.contract_sync WHERE contract_id = ?`, [contract]);
-    expect(JSON.parse(sync!.last_plan)).toMatchObject({ ownership: `ownership changed from cliente ${BASE + 1} to ${BASE + 2}` });
+    // Kept after later reconciles of the contract (which plan nothing more).
+    const [sync] = await world.query<{ owner_change: string; owner_cliente_id: number }>(
+      `SELECT owner_change, owner_cliente_id FROM \`${syncSchema}\`.contract_sync WHERE contract_id = ?`,
+      [contract],
+    );
+    expect(sync).toEqual({ owner_change: `ownership changed from cliente ${BASE + 1} to ${BASE + 2}`, owner_cliente_id: BASE + 2 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(path.join(ARTIFACTS, 'e2e-ownership-status.txt'), status.stdout);
   });
 
   it("§1: a customer's corrected CPF moves the contract to the platform customer of the right document", async () => {

@@ -40,7 +40,7 @@ export async function runMarks(dataSource: DataSource, deps: ReconcileDeps, ids:
   const slots = ranLocally
     ? createReconcileSlots(
         { ...deps, logger: options.logger, onReconcileEnd: options.onReconcileEnd },
-        { ...options.slots, owner: `cli:${defaultOwner()}`, heartbeat: false, verifyResyncIntervalMs: 0, reconcile: options.reconcile },
+        { ...options.slots, owner: `cli:${defaultOwner()}`, heartbeat: false, verifyResyncIntervalMs: 0, pendingLicenceRefreshIntervalMs: 0, reconcile: options.reconcile },
       )
     : null;
   if (!ranLocally) options.logger?.info('a worker is running; waiting for it', { workers });
