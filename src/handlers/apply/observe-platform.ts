@@ -59,6 +59,9 @@ export async function observePlatform(platform: IotPlatform, input: ObserveInput
   if (intent && (observed.subscription === null || intent.epoch > observed.epoch)) {
     const found = await platform.findSubscriptionByExternalId(intent.subscriptionExternalId, ctx);
     if (found) {
+      // A newer subscription whose write-back was lost (an ownership move among them) was created
+      // for the customer the intent was made for, not the recorded owner: the plan must not end it.
+      if (intent.epoch > observed.epoch) observed.owner = null;
       observed.subscription = { ref: found.id, externalId: found.externalId, status: found.status };
       observed.epoch = intent.epoch;
     }
