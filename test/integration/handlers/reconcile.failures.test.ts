@@ -72,7 +72,8 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
       await w.converge([1]);
       const platform = await sandboxObjects(sandbox);
       expect(platform.subscriptions.map((s) => s.status)).toEqual(['active']);
-      expect(platform.licenses.map((l) => l.status)).toEqual(['active', 'active']);
+      // Unblocked and never activated by a device: pending again (iot-platform-api.md §2.8).
+      expect(platform.licenses.map((l) => l.status)).toEqual(['pending', 'pending']);
     });
 
     it('a 403 is a configuration fault: no attempt counted, every slot pauses', async () => {

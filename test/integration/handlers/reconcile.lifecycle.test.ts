@@ -35,6 +35,8 @@ describe('reconcile: lifecycle transitions of the state table against the sandbo
     let s = await snapshot(1);
     expect(s.subs).toEqual([expect.objectContaining({ status: 'active' })]);
     expect(Object.keys(s.live).sort()).toEqual([CASA, SENSOR]);
+    // A device activates the Casa licence; the sensor's stays pending.
+    await sandbox.admin.activateLicense(s.live[CASA]!.id);
 
     for (const [status, si, reason] of [
       ['A', 'CM', 'manual'],
@@ -58,8 +60,9 @@ describe('reconcile: lifecycle transitions of the state table against the sandbo
       await w.converge([1]);
       s = await snapshot(1);
       expect([status, si, s.subs[0]?.status]).toEqual([status, si, 'active']);
-      expect(Object.values(s.live).map((l) => l.status)).toEqual(['active', 'active']);
-      expect(Object.values(s.letters)).toEqual(['A', 'A']);
+      // iot-platform-api.md §2.8: unblocked, an activated licence is active again, a never-activated one pending.
+      expect([s.live[CASA]?.status, s.live[SENSOR]?.status]).toEqual(['active', 'pending']);
+      expect([s.letters[CASA], s.letters[SENSOR]]).toEqual(['A', 'P']);
     }
     expect(s.subs).toHaveLength(1);
     expect(s.licences).toHaveLength(2);
