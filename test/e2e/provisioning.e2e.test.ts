@@ -368,7 +368,11 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
       return (ends.get(contractTopic) ?? 0n) >= (endsBefore.get(contractTopic) ?? 0n) + 2n ? ends : null;
     }, { timeoutMs: TIMEOUT, what: 'both changes captured while the worker is down' });
     worker = await launch(workerEnv());
-    await waitFor(async () => caughtUp(await committed(groupId), endsAfter) && (await generations()).get(BASE + 1)! > beforeRestart.get(BASE + 1)!, {
+    await waitFor(async () => {
+      if (!caughtUp(await committed(groupId), endsAfter)) throw new Error('the group has not committed past both changes yet');
+      if (!((await generations()).get(BASE + 1)! > beforeRestart.get(BASE + 1)!)) throw new Error('both changes read, but contract 1 not marked');
+      return true;
+    }, {
       timeoutMs: TIMEOUT,
       what: 'the restarted worker to read both changes and mark contract 1',
     });
@@ -386,9 +390,12 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
     try {
       await waitFor(
         async () => {
-          if (!caughtUp(await committed(replayGroup), replayEnds)) return false;
+          // Thrown, not just false: on timeout waitFor reports which half never held.
+          if (!caughtUp(await committed(replayGroup), replayEnds)) throw new Error('the replay group has not committed the topic ends yet');
           const now = await generations();
-          return [...beforeReplay].every(([contract, generation]) => now.get(contract)! > generation);
+          const unmarked = [...beforeReplay].filter(([contract, generation]) => !(now.get(contract)! > generation)).map(([contract]) => contract);
+          if (unmarked.length > 0) throw new Error(`read to the end, but not marked again: contracts ${unmarked.join(', ')}`);
+          return true;
         },
         { timeoutMs: TIMEOUT, what: 'the replay to read every topic to its end and mark every contract again' },
       );
