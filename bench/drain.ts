@@ -1,11 +1,14 @@
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
+import type { LicencaRow } from '../chaos/chaos-oracle';
 import { changeTopic } from '../src/consumers/change-topics';
+import type { SandboxAdminState } from '../src/sandbox/sandbox-admin';
 import { createBenchDatabase, type BenchDatabase } from './bench-database';
 import { createBenchTopics, produceEvents, renderRecord, type BenchTopics } from './bench-kafka';
 import { platformLimitsEnv, readCounter, RESULTS, startBenchWorker, type BenchSandbox, type BenchWorker } from './bench-processes';
-import { minimumApiCalls, type MinimumCalls } from './minimum-calls';
+import { effectiveQuantities, minimumApiCalls, type MinimumCalls } from './minimum-calls';
 import { percentile } from './stats';
+import { verifyWorld, type WorldVerification } from './verify-world';
 import type { Workload } from './workload';
 
 export interface DrainOptions {
@@ -48,7 +51,7 @@ export interface DrainResult {
   sandboxPeakInFlight: number;
   parked: number;
   minimum: MinimumCalls;
-  verification: { expectedSubscriptions: number; subscriptions: number; expectedLicences: number; licences: number; mismatches: string[] };
+  verification: WorldVerification;
   /** Everything the drain touched, for the naive run over the same workload. */
   db: BenchDatabase;
   topics: BenchTopics;
@@ -133,7 +136,7 @@ export async function runDrain(o: DrainOptions): Promise<DrainResult> {
     for (const w of workers) {
       for (const [outcome, n] of Object.entries(await readCounter(w.opsUrl, 'ixc_iot_sync_reconciles_total', 'outcome'))) reconcilesByOutcome[outcome] = (reconcilesByOutcome[outcome] ?? 0) + n;
     }
-    const state = await o.sandbox.admin<SandboxStateLite>('GET', '/state');
+    const state = await o.sandbox.admin<SandboxAdminState>('GET', '/state');
     const apiCalls = Object.values(state.requestCounts).reduce((a, b) => a + b, 0);
     const drainSeconds = (lastWriteBack - workerStartedAt) / 1000;
     return {
@@ -154,7 +157,7 @@ export async function runDrain(o: DrainOptions): Promise<DrainResult> {
       sandboxPeakInFlight: state.concurrency.peakInFlight,
       parked: Number((parkedRows as Array<{ n: number }>)[0]?.n ?? 0),
       minimum: minimumApiCalls(workload),
-      verification: verify(workload, state, o.tenant),
+      verification: await verify(workload, state, db, integrationId, o.tenant),
       db,
       topics,
     };
@@ -169,13 +172,6 @@ export async function runDrain(o: DrainOptions): Promise<DrainResult> {
       if (code !== undefined && code !== 0) o.report(`drain: worker ${i + 1} exited with ${code} (see ${logFile(i)})`);
     });
   }
-}
-
-interface SandboxStateLite {
-  requestCounts: Record<string, number>;
-  concurrency: { peakInFlight: number };
-  subscriptions: Array<{ external_id: string | null; status: string }>;
-  licenses: Array<{ external_id: string | null; status: string; items: Array<{ product_id: string; quantity: number }> }>;
 }
 
 async function waitConverged(o: DrainOptions, db: BenchDatabase, groupId: string, topics: string[], startedAt: number): Promise<void> {
@@ -217,22 +213,11 @@ export async function consumerLag(admin: ReturnType<Kafka['admin']>, groupId: st
   return lag;
 }
 
-/** Compares the platform with what the final rows want: active contracts with IoT lines hold one active subscription and one licence per product. */
-function verify(workload: Workload, state: SandboxStateLite, tenant: string): DrainResult['verification'] {
-  const minimum = minimumApiCalls(workload);
-  const mismatches: string[] = [];
-  const subs = new Map(state.subscriptions.filter((s) => s.external_id?.startsWith(`ixc:${tenant}:contrato:`)).map((s) => [s.external_id!, s]));
-  const lics = new Map(state.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:`)).map((l) => [l.external_id!, l]));
-  let licences = 0;
-  for (const [contractId, wanted] of minimum.desired) {
-    const sub = subs.get(`ixc:${tenant}:contrato:${contractId}`);
-    if (!sub || sub.status !== 'active') mismatches.push(`contract ${contractId}: subscription ${sub ? sub.status : 'missing'}`);
-    for (const [product, quantity] of wanted) {
-      const lic = lics.get(`ixc:${tenant}:contrato:${contractId}:produto:${product}`);
-      const q = lic?.items.reduce((a, i) => a + i.quantity, 0);
-      if (!lic || lic.status === 'revoked' || q !== quantity) mismatches.push(`contract ${contractId} ${product}: want ${quantity}, platform ${lic ? `${lic.status} ${q}` : 'missing'}`);
-      else licences += 1;
-    }
-  }
-  return { expectedSubscriptions: minimum.desired.size, subscriptions: subs.size, expectedLicences: minimum.licences, licences, mismatches: mismatches.slice(0, 20) };
+/** Every contract of the run against the platform and the run's licencas_iot rows (bench/verify-world.ts). */
+async function verify(workload: Workload, state: SandboxAdminState, db: BenchDatabase, integrationId: number, tenant: string): Promise<WorldVerification> {
+  const [licencas] = await db.conn.query(
+    `SELECT id_contrato, id_licenca_integracao, id_assinatura_integracao, status FROM \`${db.db.ixcDatabase}\`.licencas_iot WHERE id_integracao = ?`,
+    [integrationId],
+  );
+  return verifyWorld({ contracts: workload.contracts, quantities: effectiveQuantities(workload), licencas: licencas as LicencaRow[] }, state, tenant);
 }

@@ -2,17 +2,21 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
+import { type LicencaRow } from '../chaos/chaos-oracle';
 import type { AppConfig } from '../src/config';
 import { changeTopic } from '../src/consumers/change-topics';
 import { runMigrations } from '../src/migrations/run-migrations';
+import type { SandboxAdminState } from '../src/sandbox/sandbox-admin';
 import { createIxcWorld } from '../test/helpers/ixc-world';
 import { platformLimitsEnv, RESULTS, startBenchWorker, type BenchSandbox } from './bench-processes';
 import { percentile } from './stats';
+import { verifyWorld, type WorldRows, type WorldVerification } from './verify-world';
 import { PLATFORM_PRODUCTS } from './workload';
 
 // The live run owns ids 985000-994999 and integration 85 on the shared captured database.
 const BASE = 985_000;
 const INTEGRATION = 85;
+const POLL_MS = 25;
 
 export interface LiveOptions {
   cli: string;
@@ -39,6 +43,8 @@ export interface LiveResult {
   missed: number;
   peakRssMb: number | null;
   capture: CaptureResult | null;
+  /** The live contracts' final state against the platform and licencas_iot, once the changes settled. */
+  verification: WorldVerification;
 }
 
 export interface CaptureResult {
@@ -59,9 +65,10 @@ interface Change {
 /**
  * Live latency through the real chain: contract status changes committed on the stack's MariaDB
  * at a steady rate, captured by the real Debezium connector, consumed by a worker (its own group
- * and sync schema), applied on the sandbox and written back. Latency = the write-back time
- * (contract_sync.last_reconciled_at of the reconcile that applied the new status) minus the time
- * the bench's COMMIT returned.
+ * and sync schema), applied on the sandbox and written back. Latency = from the time the bench's
+ * COMMIT returned until the bench sees the new status on the platform (the subscription) and in
+ * IXC (every licencas_iot row of the contract): read where the outcome lands, polled every
+ * POLL_MS, so an upper bound by up to one poll.
  */
 export async function runLive(o: LiveOptions): Promise<LiveResult> {
   const count = o.contracts ?? 200;
@@ -102,22 +109,29 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     const logFile = path.join(RESULTS, 'worker-live.log');
     worker = await startBenchWorker(o.cli, env, logFile);
     o.report(`live: worker pid ${worker.pid}; waiting until it has caught up with the topics and provisioned the ${count} contracts`);
-    const state = async () => {
+    const tenant = env.IOT_TENANT_ID!;
+    // What the platform and IXC's licencas_iot hold per contract: the live phase reads the
+    // outcome where it lands, not the worker's own bookkeeping.
+    const outcome = async () => {
+      const platform = await o.sandbox.admin<SandboxAdminState>('GET', '/state');
       const [rows] = await conn.query(
-        `SELECT contract_id AS id, subscription_status AS status, dirty, UNIX_TIMESTAMP(last_reconciled_at) * 1000 AS t FROM \`${syncSchema}\`.contract_sync WHERE contract_id BETWEEN ? AND ?`,
-        [ids[0], ids[ids.length - 1]],
-      ).catch(() => [[]]);
-      return new Map((rows as Array<{ id: number; status: string | null; dirty: number; t: string | null }>).map((r) => [Number(r.id), r]));
-    };
-    const backlog = async () => {
-      const [rows] = await conn.query(`SELECT COUNT(*) AS n FROM \`${syncSchema}\`.contract_sync WHERE dirty = 1 AND parked_reason IS NULL`).catch(() => [[{ n: 1 }]]);
-      return Number((rows as Array<{ n: number }>)[0]?.n);
+        'SELECT id_contrato, id_licenca_integracao, id_assinatura_integracao, status FROM licencas_iot WHERE id_integracao = ? AND id_contrato BETWEEN ? AND ?',
+        [INTEGRATION, ids[0], ids[ids.length - 1]],
+      );
+      const letters = new Map<number, string[]>();
+      for (const r of rows as LicencaRow[]) letters.set(Number(r.id_contrato), [...(letters.get(Number(r.id_contrato)) ?? []), r.status]);
+      const subscription = new Map(
+        platform.subscriptions.filter((x) => x.external_id?.startsWith(`ixc:${tenant}:contrato:`)).map((x) => [Number(x.external_id!.split(':')[3]), x.status]),
+      );
+      return { platform, licencas: rows as LicencaRow[], reached: (id: number, want: Change['expected']) => {
+        const l = letters.get(id) ?? [];
+        return subscription.get(id) === want && l.length > 0 && l.every((x) => (want === 'active' ? x === 'P' || x === 'A' : x === 'B'));
+      } };
     };
     const warmupStart = Date.now();
     for (;;) {
-      const s = await state();
-      const ready = ids.every((id) => s.get(id)?.status === 'active' && Number(s.get(id)?.dirty) === 0);
-      if (ready && (await backlog()) === 0) break;
+      const now = await outcome();
+      if (ids.every((id) => now.reached(id, 'active'))) break;
       if (Date.now() - warmupStart > 600_000) throw new Error('live: the worker did not provision the contracts within 10 minutes');
       await sleep(250);
     }
@@ -130,17 +144,16 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     let lastCommit = Date.now();
     const poller = (async () => {
       while (polling || pending.size > 0) {
-        const s = await state();
+        const now = await outcome();
+        const seenAt = Date.now();
         for (const [id, change] of pending) {
-          const row = s.get(id);
-          const t = row?.t === null || row?.t === undefined ? NaN : Number(row.t);
-          if (row?.status === change.expected && t >= change.committedAt) {
-            change.latencyMs = t - change.committedAt;
+          if (now.reached(id, change.expected)) {
+            change.latencyMs = seenAt - change.committedAt;
             pending.delete(id);
           }
         }
         if (!polling && Date.now() - lastCommit > 30_000) break;
-        await sleep(20);
+        await sleep(POLL_MS);
       }
     })();
     const total = Math.round(o.rate * o.seconds);
@@ -162,6 +175,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     polling = false;
     await poller;
     const latencies = changes.map((c) => c.latencyMs).filter((x): x is number => x !== undefined);
+    const verification = await verifyLive(conn, ids, await outcome(), tenant);
+    o.report(`live: verification ${verification.ok ? 'platform and licencas_iot match IXC' : `${verification.mismatches.length} mismatches: ${verification.mismatches.slice(0, 5).join('; ')}`}`);
     const peakRssMb = worker.peakRssMb();
     const result: LiveResult = {
       changes: changes.length,
@@ -173,6 +188,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       missed: changes.length - latencies.length,
       peakRssMb,
       capture,
+      verification,
     };
     o.report(`live: ${result.changes} changes at ${achievedRate.toFixed(1)}/s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, missed ${result.missed}`);
     return result;
@@ -214,6 +230,13 @@ async function measureCapture(o: LiveOptions, conn: mysql.Connection, ids: numbe
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The live contracts' final IXC rows (one Casa Inteligente from the plan each) against what the platform and licencas_iot hold. */
+async function verifyLive(conn: mysql.Connection, ids: number[], now: { platform: SandboxAdminState; licencas: LicencaRow[] }, tenant: string): Promise<WorldVerification> {
+  const [contracts] = await conn.query('SELECT id, id_cliente, status, status_internet FROM cliente_contrato WHERE id BETWEEN ? AND ?', [ids[0], ids[ids.length - 1]]);
+  const quantities = new Map(ids.map((id) => [id, new Map([[PLATFORM_PRODUCTS.casa, 1]])]));
+  return verifyWorld({ contracts: contracts as WorldRows['contracts'], quantities, licencas: now.licencas }, now.platform, tenant);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

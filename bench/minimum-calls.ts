@@ -20,7 +20,8 @@ export interface MinimumCalls {
   desired: Map<number, Map<string, number>>;
 }
 
-export function minimumApiCalls(workload: Workload): MinimumCalls {
+/** Contract id → platform product → summed quantity of its effective IoT lines (its plan's and its own), for every contract. */
+export function effectiveQuantities(workload: Workload): Map<number, Map<string, number>> {
   const platformOf = new Map(workload.products.map((p) => [p.id, p.platformProductId]));
   const planLines = new Map<number, Array<{ product: string; qtde: number }>>();
   for (const l of workload.planLines) {
@@ -32,14 +33,24 @@ export function minimumApiCalls(workload: Workload): MinimumCalls {
     const product = platformOf.get(l.id_produto);
     if (product) ownLines.set(l.id_contrato, [...(ownLines.get(l.id_contrato) ?? []), { product, qtde: l.qtde }]);
   }
-  const desired = new Map<number, Map<string, number>>();
-  const customers = new Set<number>();
+  const all = new Map<number, Map<string, number>>();
   for (const c of workload.contracts) {
-    if (c.status !== 'A' || c.status_internet !== 'A') continue;
     const quantities = new Map<string, number>();
     for (const line of [...(planLines.get(c.id_vd_contrato) ?? []), ...(ownLines.get(c.id) ?? [])]) {
       quantities.set(line.product, (quantities.get(line.product) ?? 0) + line.qtde);
     }
+    all.set(c.id, quantities);
+  }
+  return all;
+}
+
+export function minimumApiCalls(workload: Workload): MinimumCalls {
+  const all = effectiveQuantities(workload);
+  const desired = new Map<number, Map<string, number>>();
+  const customers = new Set<number>();
+  for (const c of workload.contracts) {
+    if (c.status !== 'A' || c.status_internet !== 'A') continue;
+    const quantities = all.get(c.id)!;
     if (quantities.size === 0) continue;
     desired.set(c.id, quantities);
     customers.add(c.id_cliente);

@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config';
 import { benchKafka } from './bench-kafka';
 import { buildCli, RESULTS, startBenchSandbox } from './bench-processes';
 import { runDrain, type DrainResult } from './drain';
+import type { WorldVerification } from './verify-world';
 import { runLive, type LiveResult } from './live';
 import { runNaive, type NaiveResult } from './naive';
 import { buildWorkload } from './workload';
@@ -125,6 +126,11 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   printTable(result);
   report(`wrote ${path.relative(process.cwd(), out)}`);
+  const failed = failedVerifications(result);
+  if (failed.length > 0) {
+    report(`verification failed (${failed.join(', ')}): the platform or licencas_iot do not match IXC; see ${path.relative(process.cwd(), out)}`);
+    process.exitCode = 1;
+  }
 }
 
 function round(x: number | null | undefined, digits = 2): number | null {
@@ -180,6 +186,7 @@ function summarize(
     sandbox_peak_in_flight: drain?.sandboxPeakInFlight ?? null,
     parked: drain?.parked ?? null,
     verification: drain?.verification ?? null,
+    live_verification: live?.verification ?? null,
     peak_rss_mb: round(drain?.peakRssMb, 1),
     // Less noisy than the drain's wall time when comparing changes to the worker's hot path.
     worker_cpu_seconds: round(drain?.workerCpuSeconds),
@@ -195,6 +202,17 @@ function summarize(
       ? { rows: live.capture.rows, capture_seconds: round(live.capture.captureSeconds), rows_per_s: round(live.capture.rowsPerSecond, 0), commit_seconds: round(live.capture.commitSeconds) }
       : null,
   };
+}
+
+function verdict(v: WorldVerification | null): string {
+  if (!v) return '';
+  if (v.ok) return 'platform and licencas_iot match IXC';
+  return `${v.wrong} contracts wrong, ${v.duplicates} duplicates, ${v.extra} extra: ${v.mismatches.slice(0, 3).join('; ')}`;
+}
+
+/** The verifications that ran and failed: any one fails the run. */
+function failedVerifications(r: ReturnType<typeof summarize>): string[] {
+  return [['drain', r.verification] as const, ['live', r.live_verification] as const].filter(([, v]) => v !== null && !v.ok).map(([name]) => name);
 }
 
 function printTable(r: ReturnType<typeof summarize>): void {
@@ -215,10 +233,11 @@ function printTable(r: ReturnType<typeof summarize>): void {
     ['event→write-back p50/p99 ms', `${r.event_to_writeback_p50_ms} / ${r.event_to_writeback_p99_ms}`, ''],
     ['peak_rss_mb', r.peak_rss_mb, `worker VmHWM, target < 300${r.settings.workers && r.settings.workers > 1 ? ` (largest of ${r.settings.workers} workers)` : ''}`],
     ['worker_cpu_seconds', r.worker_cpu_seconds, `${r.worker_cpu_ms_per_reconcile} ms per reconcile`],
-    ['verification', r.verification ? `${r.verification.subscriptions}/${r.verification.expectedSubscriptions} subs, ${r.verification.licences}/${r.verification.expectedLicences} licences` : null, r.verification?.mismatches.length ? `${r.verification.mismatches.length} mismatches` : 'platform matches IXC'],
+    ['verification', r.verification ? `${r.verification.contracts} contracts, ${r.verification.subscriptions} subs, ${r.verification.licences} licences` : null, verdict(r.verification)],
     ['debezium capture', r.debezium_capture ? `${r.debezium_capture.rows_per_s} rows/s` : null, r.debezium_capture ? `${r.debezium_capture.rows} bulk row changes → Kafka in ${r.debezium_capture.capture_seconds} s` : ''],
     ['live_rate_per_s', r.live_rate_per_s, `${r.live_changes} changes through Debezium`],
-    ['live p50/p99 ms', `${r.live_p50_ms} / ${r.live_p99_ms}`, `commit → write-back, target p99 < 1000 (max ${r.live_max_ms}, missed ${r.live_missed})`],
+    ['live p50/p99 ms', `${r.live_p50_ms} / ${r.live_p99_ms}`, `commit → seen on the platform and in licencas_iot, target p99 < 1000 (max ${r.live_max_ms}, missed ${r.live_missed})`],
+    ['live verification', r.live_verification ? `${r.live_verification.contracts} contracts` : null, verdict(r.live_verification)],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   const v = Math.max(...rows.map(([, x]) => String(x).length));
@@ -228,7 +247,7 @@ function printTable(r: ReturnType<typeof summarize>): void {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     report(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exit(1);

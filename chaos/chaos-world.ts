@@ -18,6 +18,8 @@ export interface ChaosWorld {
   readonly ixc: IxcWorld;
   readonly contractIds: number[];
   readonly cpfs: string[];
+  /** The customers' names, e-mails and phones, as seeded: what the leak search looks for besides CPFs. */
+  readonly personal: { names: string[]; emails: string[]; phones: string[] };
   /** Customers, contracts and two lines per contract: about 4 events per contract. */
   seed(contracts: number): Promise<number>;
   /**
@@ -29,6 +31,10 @@ export interface ChaosWorld {
   check(state: SandboxAdminState, tenant: string): Promise<OracleReport>;
   dirtyCount(syncSchema: string): Promise<number>;
 }
+
+const customerName = (id: number) => `Cliente Caos ${id}`;
+const customerEmail = (id: number) => `caos${id}@example.com`;
+const CUSTOMER_PHONE = '(17) 99812-3456';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -61,6 +67,9 @@ export function createChaosWorld(conn: mysql.Connection, base: number, integrati
     get cpfs() {
       return ids.map((id) => makeCpf(id));
     },
+    get personal() {
+      return { names: ids.map(customerName), emails: ids.map(customerEmail), phones: ids.length > 0 ? [CUSTOMER_PHONE] : [] };
+    },
     async seed(count) {
       if (count > MAX_CHAOS_CONTRACTS) throw new Error(`at most ${MAX_CHAOS_CONTRACTS} chaos contracts`);
       ids = Array.from({ length: count }, (_, i) => base + CONTRACT_OFFSET + i);
@@ -76,7 +85,7 @@ export function createChaosWorld(conn: mysql.Connection, base: number, integrati
         const rows = (fn: (id: number) => unknown[]) => chunk.map(fn);
         events += await affected(
           `INSERT INTO cliente (id, razao, tipo_pessoa, cnpj_cpf, email, telefone_celular, ativo, filial_id) VALUES ?`,
-          [rows((id) => [id, `Cliente Caos ${id}`, 'F', makeCpf(id), `caos${id}@example.com`, '(17) 99812-3456', 'S', 1])],
+          [rows((id) => [id, customerName(id), 'F', makeCpf(id), customerEmail(id), CUSTOMER_PHONE, 'S', 1])],
         );
         events += await affected(
           `INSERT INTO cliente_contrato (id, id_cliente, id_vd_contrato, status, status_internet, tipo, data, id_tipo_contrato, id_modelo) VALUES ?`,
@@ -113,9 +122,11 @@ export function createChaosWorld(conn: mysql.Connection, base: number, integrati
           await sleep(Math.max(0, (options.durationMs - (Date.now() - t0)) / remainingRounds));
         } else if (options.batchPause) await sleep(options.batchPause);
       }
-      // The final state: a tenth cancelled, a tenth suspended, the rest active.
+      // The final state, every kind of DESIGN.md § State: a tenth each cancelled, suspended, not yet
+      // (pré-contrato after provisioning) and held (no access status), the rest active.
       made += await affected(
-        `UPDATE cliente_contrato SET status = IF(MOD(id, 10) = 0, 'I', 'A'), status_internet = IF(MOD(id, 10) = 1, 'CM', 'A'), obs = 'chaos final' WHERE id BETWEEN ? AND ?`,
+        `UPDATE cliente_contrato SET status = CASE MOD(id, 10) WHEN 0 THEN 'I' WHEN 2 THEN 'P' ELSE 'A' END,
+            status_internet = CASE MOD(id, 10) WHEN 1 THEN 'CM' WHEN 3 THEN NULL ELSE 'A' END, obs = 'chaos final' WHERE id BETWEEN ? AND ?`,
         [lo(), hi()],
         options.retryMs,
       );

@@ -294,7 +294,7 @@ async function main(): Promise<void> {
       });
       const tokens = await env.sandbox.admin.issuedTokens();
       const documents = [...world.cpfs, ...poisonCpfs(POISON_BASE)];
-      secretHits = scanForSecrets(sources, { clientSecret: env.sandbox.clientSecret, tokens, documents });
+      secretHits = scanForSecrets(sources, { clientSecret: env.sandbox.clientSecret, tokens, documents, ...world.personal });
       results.push({
         name: 'Secrets and personal data in logs, audit rows, dead letters and the status page',
         events: 0,

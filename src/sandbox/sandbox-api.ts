@@ -1,7 +1,5 @@
-import { cnpjProblem } from '../iot-client/validation/cnpj';
-import { cpfProblem } from '../iot-client/validation/cpf';
-import { isValidEmail } from '../iot-client/validation/email';
 import { SandboxProblem, type ProblemFieldError } from './problem';
+import { sandboxCnpjProblem, sandboxCpfProblem, sandboxEmailAccepted } from './sandbox-validation';
 import { addCustomer, addLicense, addSubscription, customersBy, licensesBy, setCustomerEmail, subscriptionsBy } from './sandbox-index';
 import {
   newActivationCode,
@@ -70,7 +68,7 @@ function documentErrors(document: string | null, type: string | null): ProblemFi
   if (type === 'CNPJ' && !/^[0-9A-Z]{12}\d{2}$/.test(document)) {
     return [{ field: 'document', message: 'CNPJ must be 14 uppercase characters without punctuation' }];
   }
-  const problem = type === 'CPF' ? cpfProblem(document) : cnpjProblem(document);
+  const problem = type === 'CPF' ? sandboxCpfProblem(document) : sandboxCnpjProblem(document);
   return problem ? [{ field: 'document', message: problem }] : [];
 }
 
@@ -92,7 +90,7 @@ function readAddress(value: unknown, errors: ProblemFieldError[]): SandboxAddres
 
 function checkContact(obj: Json, errors: ProblemFieldError[]): { email: string | null; phone: string | null } {
   const email = optionalString(obj, 'email', errors);
-  if (email !== null && !isValidEmail(email)) errors.push({ field: 'email', message: 'is not a valid e-mail address' });
+  if (email !== null && !sandboxEmailAccepted(email)) errors.push({ field: 'email', message: 'is not a valid e-mail address' });
   const phone = optionalString(obj, 'phone', errors);
   if (phone !== null && !/^\+[1-9]\d{7,14}$/.test(phone)) errors.push({ field: 'phone', message: 'must be E.164 (+5517998123456)' });
   return { email, phone };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { parseContractExternalId } from '../iot-client/external-refs';
 import { DEFAULT_CATALOG, toProduct, type CatalogSeed } from './default-catalog';
 import { createConcurrencyGate, type ConcurrencyGate } from './concurrency-gate';
+import { contractKeyOfExternalId } from './sandbox-validation';
 import { createSandboxFaults, type SandboxFaults } from './sandbox-faults';
 import { emptyData, loadData, nowIso, saveData, type SandboxData } from './sandbox-state';
 
@@ -137,8 +137,7 @@ export function createSandboxRuntime(input: SandboxOptions): SandboxRuntime {
 export function contractKeyOf(runtime: SandboxRuntime, template: string, params: Record<string, string>, body: unknown): string | null {
   const fromExternalId = (externalId: unknown): string | null => {
     if (typeof externalId !== 'string') return null;
-    const parsed = parseContractExternalId(externalId);
-    return parsed ? `${parsed.tenant}:${parsed.contractId}` : null;
+    return contractKeyOfExternalId(externalId);
   };
   if (template === 'POST /customers/{customerId}/subscriptions') {
     return fromExternalId((body as { external_id?: unknown } | null)?.external_id);

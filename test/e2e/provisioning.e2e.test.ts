@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type mysql from 'mysql2/promise';
 import { DLQ_HEADERS } from '../../src/consumers';
-import { changeTopic } from '../../src/consumers/change-topics';
+import { changeTopic, changeTopics } from '../../src/consumers/change-topics';
 import type { SandboxAdminState } from '../../src/sandbox/sandbox-admin';
 import { cdcConfig, cdcDatabase, cdcKafka, randomGroupId } from '../helpers/cdc-stack';
 import { createIxcWorld, makeCpf, type IxcWorld } from '../helpers/ixc-world';
@@ -59,6 +59,54 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
         WHERE li.id_contrato = ? ORDER BY lp.id_vd_contrato_produto`,
       [contract],
     );
+  /** Write-backs whose end-to-end latency (source.ts_ms → write-back) was within 30 s, so far. */
+  const within30s = async () => {
+    const metrics = await (await fetch(`${worker.opsUrl}/metrics`)).text();
+    return Number(/^ixc_iot_sync_end_to_end_latency_seconds_bucket\{le="30"\} (\S+)$/m.exec(metrics)?.[1] ?? 0);
+  };
+  /** The contract's rows once there are exactly `count` of them and all pass `ok` (an empty tab never passes). */
+  const rowsWhen = async (contract: number, count: number, ok: (status: string) => boolean) => {
+    const r = await licencas(contract);
+    return r.length === count && r.every((x) => ok(x.status)) ? r : null;
+  };
+  const generations = async () =>
+    new Map(
+      (await world.query<{ contract_id: number; generation: string }>(`SELECT contract_id, generation FROM \`${syncSchema}\`.contract_sync WHERE contract_id BETWEEN ? AND ?`, [BASE, BASE + 9999])).map((r) => [
+        Number(r.contract_id),
+        BigInt(r.generation),
+      ]),
+    );
+  /** Each change topic's partitions and their current end offsets. */
+  const topicEnds = async () => {
+    const config = cdcConfig();
+    const admin = cdcKafka().admin();
+    await admin.connect();
+    try {
+      const ends = new Map<string, bigint>();
+      for (const topic of changeTopics(config.kafka.topicPrefix, config.db.ixcDatabase)) {
+        for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
+      }
+      return ends;
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  /** The group's committed offsets on the change topics (-1 before its first commit). */
+  const committed = async (group: string) => {
+    const config = cdcConfig();
+    const admin = cdcKafka().admin();
+    await admin.connect();
+    try {
+      const offsets = new Map<string, bigint>();
+      for (const t of await admin.fetchOffsets({ groupId: group, topics: changeTopics(config.kafka.topicPrefix, config.db.ixcDatabase) })) {
+        for (const p of t.partitions) offsets.set(`${t.topic}/${p.partition}`, BigInt(p.offset));
+      }
+      return offsets;
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  const caughtUp = (offsets: Map<string, bigint>, ends: Map<string, bigint>) => [...ends].every(([key, end]) => (offsets.get(key) ?? -1n) >= end);
   /** Waits until the worker has nothing dirty left for these contracts. */
   const settled = (...contracts: number[]) =>
     waitFor(
@@ -160,23 +208,22 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
   });
 
   it('block and unblock: overdue suspends and blocks, paid reactivates', async () => {
+    const within30sBefore = await within30s();
     await conn.query(`UPDATE cliente_contrato SET status_internet = 'CA' WHERE id = ?`, [BASE + 1]);
-    await waitFor(async () => (await licencas(BASE + 1)).every((r) => r.status === 'B'), { timeoutMs: TIMEOUT, what: 'licences blocked' });
+    await waitFor(() => rowsWhen(BASE + 1, 2, (x) => x === 'B'), { timeoutMs: TIMEOUT, what: 'both licences blocked' });
     let s = await state();
     expect(subscriptionOf(s, BASE + 1)[0]?.status).toBe('suspended');
     expect(licencesOf(s, BASE + 1).every((l) => l.status === 'blocked')).toBe(true);
 
     await conn.query(`UPDATE cliente_contrato SET status_internet = 'A' WHERE id = ?`, [BASE + 1]);
-    await waitFor(async () => (await licencas(BASE + 1)).every((r) => PROVISIONED.includes(r.status)), { timeoutMs: TIMEOUT, what: 'licences unblocked' });
+    await waitFor(() => rowsWhen(BASE + 1, 2, (x) => PROVISIONED.includes(x)), { timeoutMs: TIMEOUT, what: 'both licences unblocked' });
     s = await state();
     expect(subscriptionOf(s, BASE + 1)[0]?.status).toBe('active');
     expect(licencesOf(s, BASE + 1).every((l) => l.status === 'active' || l.status === 'pending')).toBe(true);
 
     // The reconciles of these two commits fed the end-to-end latency (source.ts_ms → write-back) in
-    // seconds. (The worker read the topics from the start: older changes land in the high buckets.)
-    const metrics = await (await fetch(`${worker.opsUrl}/metrics`)).text();
-    const within30s = Number(/^ixc_iot_sync_end_to_end_latency_seconds_bucket\{le="30"\} (\S+)$/m.exec(metrics)?.[1] ?? 0);
-    expect(within30s).toBeGreaterThanOrEqual(2);
+    // seconds: counted from before them, so earlier scenarios cannot satisfy it.
+    expect((await within30s()) - within30sBefore).toBeGreaterThanOrEqual(2);
   });
 
   it('a plan line added reaches every contract of the plan', async () => {
@@ -250,8 +297,17 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
       { timeoutMs: TIMEOUT, what: 'both contracts cancelled' },
     );
     await settled(BASE + 2, BASE + 3);
-    expect((await licencas(BASE + 3)).every((r) => r.status === 'I')).toBe(true);
-    expect((await licencas(BASE + 2)).every((r) => r.status === 'I')).toBe(true);
+    // One row per licence the contract ever had, each marked I: none deleted, none left behind.
+    const s = await state();
+    for (const c of [BASE + 2, BASE + 3]) {
+      const rows = await licencas(c);
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect({ c, ids: rows.map((r) => r.id_licenca_integracao).sort(), statuses: [...new Set(rows.map((r) => r.status))] }).toEqual({
+        c,
+        ids: licencesOf(s, c).map((l) => l.id).sort(),
+        statuses: ['I'],
+      });
+    }
   });
 
   it('an undecodable record goes to the dead-letter topic with its headers and consumption goes on', async () => {
@@ -288,35 +344,64 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
     }
     // Consumption goes on: a later change is still provisioned.
     await conn.query(`UPDATE cliente_contrato SET status_internet = 'CM' WHERE id = ?`, [BASE + 1]);
-    await waitFor(async () => (await licencas(BASE + 1)).every((r) => r.status === 'B'), { timeoutMs: TIMEOUT, what: 'contract 1 blocked after the poison record' });
+    await waitFor(() => rowsWhen(BASE + 1, 2, (x) => x === 'B'), { timeoutMs: TIMEOUT, what: 'contract 1 blocked after the poison record' });
     await conn.query(`UPDATE cliente_contrato SET status_internet = 'A' WHERE id = ?`, [BASE + 1]);
-    await waitFor(async () => (await licencas(BASE + 1)).every((r) => PROVISIONED.includes(r.status)), { timeoutMs: TIMEOUT, what: 'contract 1 unblocked again' });
+    await waitFor(() => rowsWhen(BASE + 1, 2, (x) => PROVISIONED.includes(x)), { timeoutMs: TIMEOUT, what: 'contract 1 unblocked again' });
   });
 
-  it('once converged, a restart, re-delivered events and a replay from the start with a new group change nothing on the platform', async () => {
+  it('once converged, a restart, re-delivered events and a replay from the start with a new group read and mark everything and change nothing on the platform', async () => {
     await settled(BASE + 1, BASE + 2, BASE + 3);
     const writesBefore = (await state()).writeCalls;
     const licencasBefore = await world.query('SELECT * FROM licencas_iot WHERE id_contrato BETWEEN ? AND ? ORDER BY id', [BASE, BASE + 9999]);
 
-    // Restart mid-stream: the same group resumes from its committed offsets.
+    // Restart mid-stream: while the worker is down, contract 1 is blocked and unblocked again (two
+    // relevant changes whose net effect is nothing). The restarted worker, same group, resumes from
+    // its committed offsets: it reads both, marks the contract and finds nothing to write.
     expect(await worker.stop()).toBe(0);
+    const beforeRestart = await generations();
+    const endsBefore = await topicEnds();
+    await conn.query(`UPDATE cliente_contrato SET status_internet = 'CA', obs = ? WHERE id = ?`, [`down ${Date.now()}`, BASE + 1]);
+    await conn.query(`UPDATE cliente_contrato SET status_internet = 'A', obs = ? WHERE id = ?`, [`up ${Date.now()}`, BASE + 1]);
+    const contractTopic = `${changeTopic(cdcConfig().kafka.topicPrefix, cdcConfig().db.ixcDatabase, 'cliente_contrato')}/0`;
+    const endsAfter = await waitFor(async () => {
+      const ends = await topicEnds();
+      return (ends.get(contractTopic) ?? 0n) >= (endsBefore.get(contractTopic) ?? 0n) + 2n ? ends : null;
+    }, { timeoutMs: TIMEOUT, what: 'both changes captured while the worker is down' });
     worker = await launch(workerEnv());
-    // Re-delivery: the same rows changed without any relevant column, and the same values written again.
-    await conn.query(`UPDATE cliente_contrato SET status_internet = 'A', obs = ? WHERE id = ?`, [`touch ${Date.now()}`, BASE + 1]);
-    // A replay from the start: a second worker in a brand-new group marks every contract again.
-    const replay = await launch(workerEnv(randomGroupId('e2e-replay')));
+    await waitFor(async () => {
+      if (!caughtUp(await committed(groupId), endsAfter)) throw new Error('the group has not committed past both changes yet');
+      if (!((await generations()).get(BASE + 1)! > beforeRestart.get(BASE + 1)!)) throw new Error('both changes read, but contract 1 not marked');
+      return true;
+    }, {
+      timeoutMs: TIMEOUT,
+      what: 'the restarted worker to read both changes and mark contract 1',
+    });
+    await settled(BASE + 1, BASE + 2, BASE + 3);
+    expect((await state()).writeCalls).toBe(writesBefore);
+
+    // A replay from the start: a second worker in a brand-new group reads every change topic to its
+    // end and marks every contract of the range again; each mark is reconciled (dirty cleared only
+    // by a reconcile of that generation) and finds nothing to write.
+    const beforeReplay = await generations();
+    expect([...beforeReplay.keys()]).toEqual(expect.arrayContaining([BASE + 1, BASE + 2, BASE + 3]));
+    const replayEnds = await topicEnds();
+    const replayGroup = randomGroupId('e2e-replay');
+    const replay = await launch(workerEnv(replayGroup));
     try {
       await waitFor(
         async () => {
-          const rows = await world.query<{ n: number }>(
-            `SELECT COUNT(*) AS n FROM \`${syncSchema}\`.contract_sync WHERE contract_id BETWEEN ? AND ? AND generation > 1 AND dirty = 0`,
-            [BASE, BASE + 9999],
-          );
-          return Number(rows[0]?.n) >= 3;
+          // Thrown, not just false: on timeout waitFor reports which half never held.
+          if (!caughtUp(await committed(replayGroup), replayEnds)) throw new Error('the replay group has not committed the topic ends yet');
+          const now = await generations();
+          const unmarked = [...beforeReplay].filter(([contract, generation]) => !(now.get(contract)! > generation)).map(([contract]) => contract);
+          if (unmarked.length > 0) throw new Error(`read to the end, but not marked again: contracts ${unmarked.join(', ')}`);
+          return true;
         },
-        { timeoutMs: TIMEOUT, what: 'the replay to mark and reconcile the range again' },
+        { timeoutMs: TIMEOUT, what: 'the replay to read every topic to its end and mark every contract again' },
       );
       await settled(BASE + 1, BASE + 2, BASE + 3);
+      const metrics = await (await fetch(`${replay.opsUrl}/metrics`)).text();
+      expect(Number(/^ixc_iot_sync_contracts_marked_total (\S+)$/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(3);
     } finally {
       expect(await replay.stop()).toBe(0);
     }

@@ -77,7 +77,7 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`sandbox did not start in time; output: ${output}`));
-    }, options.startTimeoutMs ?? 30_000);
+    }, options.startTimeoutMs ?? 120_000);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       output += `${line}\n`;

@@ -58,7 +58,7 @@ export async function startWorkerProcess(env: Record<string, string>, options: {
       if (exitCode !== undefined) throw new Error(`worker exited with ${exitCode}:\n${output.slice(-4000)}`);
       return /ops on (http:\/\/\S+)/.exec(output)?.[1];
     },
-    { timeoutMs: options.startTimeoutMs ?? 60_000, intervalMs: 100, what: 'the worker to start' },
+    { timeoutMs: options.startTimeoutMs ?? 120_000, intervalMs: 100, what: 'the worker to start' },
   ).catch((err: unknown) => {
     child.kill('SIGKILL');
     throw err;

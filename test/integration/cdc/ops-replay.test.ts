@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
+import { createChangeConsumer } from '../../../src/consumers';
 import { changeTopics } from '../../../src/consumers/change-topics';
 import { createAppDataSource } from '../../../src/entities/create-data-source';
 import { markContracts } from '../../../src/handlers/work-set/work-set-mark';
 import { runMigrations } from '../../../src/migrations/run-migrations';
 import { replayTopics } from '../../../src/ops/replay';
 import { cdcConfig, cdcDatabase } from '../../helpers/cdc-stack';
+import { waitFor } from '../../helpers/wait-for';
 import { createTestTopic, produceTimed, randomName, testKafka } from '../ops/helpers/kafka-fixtures';
 
 const config = cdcConfig();
@@ -112,6 +114,42 @@ describe('replay on the real stack', () => {
       expect(result).toMatchObject({ read: 8, undecodable: 8, contracts: [], complete: true });
     } finally {
       await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    }
+  });
+
+  it('leaves a running consumer of the live group undisturbed: same member, no rebalance, its offsets never rewound', async () => {
+    const live = createChangeConsumer(
+      { kafka, handler: async () => undefined },
+      { groupId: liveGroupId, topics, chunkSize: 50, fromBeginning: false },
+    );
+    await live.start();
+    try {
+      const member = await waitFor(
+        async () => {
+          const [group] = (await admin.describeGroups([liveGroupId])).groups;
+          return group?.state === 'Stable' && group.members.length === 1 ? group.members[0]!.memberId : null;
+        },
+        { timeoutMs: 60_000, what: 'the live consumer to join its group' },
+      );
+      const liveBefore = await admin.fetchOffsets({ groupId: liveGroupId, topics });
+
+      const result = await replayTopics(
+        { kafka, admin, query: (sql, params) => dataSource.query(sql, params), markVerify: async () => undefined },
+        { topics, from: 'earliest', liveGroupId, heartbeatTopicPrefix: config.kafka.heartbeatTopicPrefix },
+      );
+      expect(result.complete).toBe(true);
+      expect(result.read).toBeGreaterThan(0);
+
+      const [group] = (await admin.describeGroups([liveGroupId])).groups;
+      expect({ state: group?.state, members: group?.members.map((m) => m.memberId) }).toEqual({ state: 'Stable', members: [member] });
+      // The replay read from the earliest offsets through its own group: the live group's were never rewound.
+      const liveAfter = await admin.fetchOffsets({ groupId: liveGroupId, topics });
+      const rewound = liveAfter.flatMap((t) =>
+        t.partitions.filter((p) => BigInt(p.offset) < BigInt(liveBefore.find((b) => b.topic === t.topic)?.partitions.find((b) => b.partition === p.partition)?.offset ?? '-1')),
+      );
+      expect(rewound).toEqual([]);
+    } finally {
+      await live.stop();
     }
   });
 });

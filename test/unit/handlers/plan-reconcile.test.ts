@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { buildDesiredState, type ContractSource } from '../../../src/handlers/desired/desired-state';
 import type { ProductRow } from '../../../src/handlers/desired/effective-lines';
 import type { ObservedLicence, ObservedState } from '../../../src/handlers/plan/observed-state';
@@ -31,9 +32,15 @@ const lic = (pid: string, over: Partial<ObservedLicence> = {}): ObservedLicence 
   licencaIotId: 1,
   ...over,
 });
+/**
+ * The fingerprint the platform customer of `source()` was sent with: SHA-256 of the customer input
+ * as canonical JSON (keys sorted), written out here from IXC's row rather than built by the code under test.
+ */
+const SENT_FINGERPRINT = createHash('sha256')
+  .update(JSON.stringify({ document: '21111496323', documentType: 'CPF', email: 'ana@example.com', externalId: `ixc:${T}:cliente:1`, name: 'Ana Lima', phone: '+5517998123456' }))
+  .digest('hex');
 function provisioned(status: 'active' | 'suspended' | 'cancelled', licences: ObservedLicence[] = [lic('p5')]): ObservedState {
-  const d = desired('A', 'A');
-  const fingerprint = d.customer.ok ? d.customer.fingerprint : null;
+  const fingerprint = SENT_FINGERPRINT;
   return { ...NOTHING, customer: { ref: 'C1', fingerprint }, subscription: { ref: 'S1', externalId: `ixc:${T}:contrato:9`, status }, licences };
 }
 const kinds = (plan: ReturnType<typeof planReconcile>) => plan.actions.map((a) => (a.kind === 'set-subscription-status' || a.kind === 'set-licence-status' ? `${a.kind}:${a.status}` : a.kind));

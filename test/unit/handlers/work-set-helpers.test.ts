@@ -65,16 +65,41 @@ describe('reconcile events', () => {
 });
 
 describe('wakeable sleep', () => {
-  it('wake() and abort end a long sleep early', async () => {
+  /** Whether the promise has settled once pending microtasks ran (no timer can fire meanwhile). */
+  const settled = async (p: Promise<void>): Promise<boolean> => {
+    let done = false;
+    void p.then(() => (done = true));
+    for (let i = 0; i < 10; i += 1) await Promise.resolve();
+    return done;
+  };
+  afterEach(() => jest.useRealTimers());
+
+  it('sleeps its time, unless wake() or the abort ends it early', async () => {
+    jest.useFakeTimers();
     const controller = new AbortController();
     const sleep = createWakeableSleep(controller.signal);
+    const timed = sleep(1000);
+    jest.advanceTimersByTime(999);
+    expect(await settled(timed)).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(await settled(timed)).toBe(true);
+
     const woken = sleep(60_000);
+    expect(await settled(woken)).toBe(false);
     sleep.wake();
-    await woken;
-    const aborted = sleep(60_000, { wakeOnNudge: false });
+    expect(await settled(woken)).toBe(true);
+  });
+
+  it('a sleep that ignores nudges is ended by the abort only, and after the abort no sleep waits', async () => {
+    jest.useFakeTimers();
+    const controller = new AbortController();
+    const sleep = createWakeableSleep(controller.signal);
+    const deaf = sleep(60_000, { wakeOnNudge: false });
     sleep.wake();
+    expect(await settled(deaf)).toBe(false);
     controller.abort();
-    await aborted;
-    await sleep(60_000);
+    expect(await settled(deaf)).toBe(true);
+    expect(await settled(sleep(60_000))).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
   });
 });

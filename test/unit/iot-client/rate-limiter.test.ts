@@ -31,16 +31,21 @@ describe('createRateLimiter', () => {
 
   it('starts at once what is less than a millisecond ahead of its slot, and waits for the rest', async () => {
     // 0.25 ms spacing: within one millisecond four slots are due (+0, +0.25, +0.5, +0.75); +1.0 is not
-    const limiter = createRateLimiter({ requestsPerSecond: 4000, maxConcurrency: 10 });
-    const started: number[] = [];
-    const t0 = Date.now();
-    const all = Promise.all(Array.from({ length: 5 }, (_, i) => limiter.run(async () => void started.push(i))));
-    // Microtasks only: no timer can have fired, so what started did not wait for one.
-    for (let i = 0; i < 50; i += 1) await Promise.resolve();
-    if (Date.now() === t0) expect(started).toEqual([0, 1, 2, 3]);
-    else expect(started.length).toBeGreaterThanOrEqual(4); // the clock ticked meanwhile: a later slot may be due too
-    await all;
-    expect(started).toEqual([0, 1, 2, 3, 4]);
+    // The clock is frozen (fake timers fake Date too): the case holds on every run, not only when the millisecond did not tick.
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const limiter = createRateLimiter({ requestsPerSecond: 4000, maxConcurrency: 10 });
+      const started: number[] = [];
+      const all = Promise.all(Array.from({ length: 5 }, (_, i) => limiter.run(async () => void started.push(i))));
+      // Microtasks only: no timer can have fired, so what started did not wait for one.
+      for (let i = 0; i < 50; i += 1) await Promise.resolve();
+      expect(started).toEqual([0, 1, 2, 3]);
+      await jest.advanceTimersByTimeAsync(1);
+      await all;
+      expect(started).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('releases the slot when the work fails', async () => {

@@ -8,7 +8,11 @@ import { createOpsMonitor } from '../../../src/ops/ops-monitor';
 import type { WorkSetMonitor } from '../../../src/ops/work-set-monitor';
 
 describe('ops bindings', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('count each reconcile once by outcome, track faults, API calls and breakers', async () => {
+    // A frozen clock: the change is exactly 1.5 s old at its write-back, however slow the machine.
+    jest.useFakeTimers({ now: 1_765_000_000_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const metrics = createMetrics({ defaultMetrics: false });
     const idle = { start: () => undefined, stop: async () => undefined, poll: async () => ({}) as never };
     const monitor = createOpsMonitor({

@@ -84,5 +84,9 @@ describe('ops server', () => {
     expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer s3cret-token' } })).status).toBe(200);
     const basic = `Basic ${Buffer.from('ops:s3cret-token').toString('base64')}`;
     expect((await fetch(`${url}/status.json`, { headers: { authorization: basic } })).status).toBe(200);
+    for (const wrong of ['ops:s3cret-tokeN', 'ops:', 'ops:s3cret-token-and-more', 's3cret-token:ops']) {
+      const header = `Basic ${Buffer.from(wrong).toString('base64')}`;
+      expect({ wrong, status: (await fetch(`${url}/status.json`, { headers: { authorization: header } })).status }).toEqual({ wrong, status: 401 });
+    }
   });
 });
