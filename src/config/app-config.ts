@@ -127,6 +127,8 @@ export interface OpsConfig {
   port: number;
   /** Bearer token required on the ops port when set (set it whenever host is not loopback). */
   token: string | undefined;
+  /** Host names (besides loopback and IP addresses) the ops port answers to, from `OPS_ALLOWED_HOSTS` (comma-separated). @defaultValue `[]` */
+  allowedHosts: string[];
   /** Unready when partitions have lag and nothing advanced for this long. @defaultValue 120000 */
   stallAfterMs: number;
   /** How often consumer lag is measured (one probe read per partition whose committed offset moved). @defaultValue 15000 */

@@ -98,6 +98,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       host: r.str('OPS_HOST', '127.0.0.1'),
       port: r.int('OPS_PORT', 9464, { min: 0, max: 65535 }),
       token: r.optionalStr('OPS_TOKEN'),
+      allowedHosts: r.str('OPS_ALLOWED_HOSTS', '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
       stallAfterMs: r.int('OPS_STALL_AFTER_MS', 120_000, { min: 1000 }),
       lagPollIntervalMs: r.int('OPS_LAG_POLL_INTERVAL_MS', 15_000, { min: 500 }),
       pollIntervalMs: r.int('OPS_POLL_INTERVAL_MS', 10_000, { min: 500 }),

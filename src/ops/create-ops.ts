@@ -87,7 +87,7 @@ export function createOps(deps: CreateOpsDeps, options: CreateOpsOptions = {}): 
   const monitor = createOpsMonitor({ metrics, lag, connector, workSet }, { readiness: { stallAfterMs: config.ops.stallAfterMs } });
   const server = createOpsServer(
     { monitor, metrics, logger },
-    { host: config.ops.host, port: options.port ?? config.ops.port, ...(config.ops.token ? { token: config.ops.token } : {}) },
+    { host: config.ops.host, port: options.port ?? config.ops.port, allowedHosts: config.ops.allowedHosts, ...(config.ops.token ? { token: config.ops.token } : {}) },
   );
   return { metrics, lag, connector, workSet, monitor, server };
 }

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { coerceError } from '../lib/coerce-error';
 import type { Logger } from '../lib/logger';
 import { OpsOptionError } from './errors';
@@ -14,16 +14,25 @@ export interface OpsServerOptions {
   /** 0 picks a free port (tests). @defaultValue 9464 */
   port?: number;
   /**
-   * Required on every path but `/health` when set, as `Authorization: Bearer <token>` or as the
-   * password of HTTP Basic auth (browsers prompt for it; the status page's fetches reuse it).
+   * Required on `/metrics`, `/status.json` and the status page when set, as
+   * `Authorization: Bearer <token>` or as the password of HTTP Basic auth (browsers prompt for it;
+   * the status page's fetches reuse it). `/health` and `/ready` answer without it (probes), and
+   * `/ready` then gives its verdict without the reasons. Required when `host` is not loopback.
    */
   token?: string;
+  /**
+   * Host names the ops port answers to, besides loopback names and IP addresses (a `Host` header
+   * naming anything else is refused: DNS rebinding). E.g. a Service name scraped by Prometheus.
+   * @defaultValue `[]`
+   */
+  allowedHosts?: readonly string[];
 }
 
 export const DEFAULT_OPS_SERVER_OPTIONS = {
   host: '127.0.0.1',
   port: 9464,
   token: '',
+  allowedHosts: [],
 } satisfies Required<OpsServerOptions>;
 
 export interface OpsServerDeps {
@@ -39,7 +48,19 @@ export interface OpsServer {
   stop(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** True for names and addresses that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The host part of a `Host` header (`name`, `name:port`, `[v6]:port`), lower-cased. */
+function hostOfHeader(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
 
 /**
  * The ops port: `/health` (the process answers), `/ready` (200 or 503 with reasons),
@@ -50,8 +71,19 @@ export function createOpsServer(deps: OpsServerDeps, options: OpsServerOptions =
   const o = { ...DEFAULT_OPS_SERVER_OPTIONS, ...options };
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new OpsOptionError('port', `must be 0-65535, got ${o.port}`);
   const log = deps.logger?.child({ module: 'ops-server' });
-  if (!o.token && !LOOPBACK.has(o.host)) log?.warn('ops port bound beyond loopback without a token', { host: o.host });
+  if (!o.token && !isLoopbackHost(o.host)) {
+    throw new OpsOptionError('host', `OPS_HOST=${o.host} exposes the ops port beyond loopback: set OPS_TOKEN (a long random string) or bind OPS_HOST to 127.0.0.1`);
+  }
   const expected = o.token ? digest(o.token) : null;
+  const allowedNames = new Set([...o.allowedHosts.map((h) => h.trim().toLowerCase()).filter(Boolean), ...(isIP(o.host) ? [] : [o.host.toLowerCase()])]);
+  // DNS rebinding makes a browser send an attacker's name in Host while connecting to this port;
+  // an IP literal or a loopback name cannot be rebound, so only other names need listing.
+  const hostAllowed = (req: http.IncomingMessage): boolean => {
+    const header = req.headers.host;
+    if (header === undefined) return true;
+    const host = hostOfHeader(header);
+    return isIP(host) !== 0 || isLoopbackHost(host) || allowedNames.has(host);
+  };
 
   const authorized = (req: http.IncomingMessage): boolean => {
     if (!expected) return true;
@@ -75,15 +107,17 @@ export function createOpsServer(deps: OpsServerDeps, options: OpsServerOptions =
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://ops.local').pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'Method Not Allowed\n', { allow: 'GET, HEAD' });
+    if (!hostAllowed(req)) return send(res, 421, 'text/plain', 'Misdirected Request: host not served (OPS_ALLOWED_HOSTS)\n');
     if (path === '/health') return json(res, 200, { status: 'alive' });
+    // Probes carry no token: the verdict is public, the reasons (which name topics and faults) are not.
+    if (path === '/ready') {
+      const r = deps.monitor.readiness();
+      return json(res, r.ready ? 200 : 503, authorized(req) ? r : { ready: r.ready });
+    }
     if (!authorized(req)) {
       return send(res, 401, 'text/plain', 'Unauthorized\n', { 'www-authenticate': 'Basic realm="ixc-iot-sync ops", charset="UTF-8"' });
     }
     switch (path) {
-      case '/ready': {
-        const r = deps.monitor.readiness();
-        return json(res, r.ready ? 200 : 503, r);
-      }
       case '/metrics': {
         deps.monitor.beforeScrape();
         return send(res, 200, deps.metrics.registry.contentType, await deps.metrics.registry.metrics());

@@ -1,5 +1,7 @@
 import type { ConnectorMonitor, ConnectorSnapshot } from '../../../src/ops/connector-monitor';
 import type { LagMonitor, LagSnapshot } from '../../../src/ops/lag-monitor';
+import http from 'node:http';
+import { OpsOptionError } from '../../../src/ops/errors';
 import { createMetrics } from '../../../src/ops/metrics';
 import { createOpsMonitor, type OpsMonitor } from '../../../src/ops/ops-monitor';
 import { createOpsServer, type OpsServer } from '../../../src/ops/ops-server';
@@ -26,16 +28,26 @@ describe('ops server', () => {
   let server: OpsServer;
   let url: string;
 
-  const start = async (token?: string): Promise<void> => {
+  const start = async (token?: string, extra: { host?: string; allowedHosts?: string[] } = {}): Promise<void> => {
     const metrics = createMetrics({ defaultMetrics: false });
     monitor = createOpsMonitor(
       { metrics, lag: fixed(lag) as LagMonitor, connector: fixed(connector) as ConnectorMonitor, workSet: fixed(workSet) as WorkSetMonitor, now: () => NOW },
       {},
     );
-    server = createOpsServer({ monitor, metrics }, { port: 0, ...(token ? { token } : {}) });
+    server = createOpsServer({ monitor, metrics }, { port: 0, ...extra, ...(token ? { token } : {}) });
     url = (await server.start()).url;
   };
-  afterEach(async () => server.stop());
+  afterEach(async () => server?.stop());
+
+  /** fetch() cannot set Host; a raw request can, as a rebinding browser would send it. */
+  const getWithHost = (path: string, host: string, headers: Record<string, string> = {}): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = http.get(`${url}${path}`, { headers: { ...headers, host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
 
   it('answers health, readiness with reasons, metrics, the status document and the page', async () => {
     await start();
@@ -72,10 +84,18 @@ describe('ops server', () => {
     expect((await fetch(`${url}/ready`, { method: 'POST' })).status).toBe(405);
   });
 
-  it('requires the token on every path but /health, as a bearer token or the Basic password', async () => {
+  it('requires the token on metrics and the status page, as a bearer token or the Basic password; probes answer without it', async () => {
     await start('s3cret-token');
     expect((await fetch(`${url}/health`)).status).toBe(200);
-    for (const path of ['/ready', '/metrics', '/status.json', '/']) {
+    // The probe's verdict without the token, its reasons only with it.
+    const ready = await fetch(`${url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false });
+    const withToken = await fetch(`${url}/ready`, { headers: { authorization: 'Bearer s3cret-token' } });
+    expect(await withToken.json()).toEqual({ ready: false, reasons: ['no connector heartbeat seen yet'] });
+    monitor.reportHeartbeat(NOW - 1_000);
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+    for (const path of ['/metrics', '/status.json', '/']) {
       const res = await fetch(`${url}${path}`);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
@@ -88,5 +108,29 @@ describe('ops server', () => {
       const header = `Basic ${Buffer.from(wrong).toString('base64')}`;
       expect({ wrong, status: (await fetch(`${url}/status.json`, { headers: { authorization: header } })).status }).toEqual({ wrong, status: 401 });
     }
+  });
+
+  it('refuses to bind beyond loopback without a token, naming OPS_HOST and OPS_TOKEN', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const deps = { monitor: createOpsMonitor({ metrics, lag: fixed(lag) as LagMonitor, connector: fixed(connector) as ConnectorMonitor, workSet: fixed(workSet) as WorkSetMonitor }), metrics };
+    for (const host of ['0.0.0.0', '::', '10.1.2.3', 'ops.isp.example']) {
+      expect(() => createOpsServer(deps, { host, port: 0 })).toThrow(OpsOptionError);
+      expect(() => createOpsServer(deps, { host, port: 0 })).toThrow(/OPS_HOST=.*OPS_TOKEN/);
+    }
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) expect(() => createOpsServer(deps, { host, port: 0 })).not.toThrow();
+    expect(() => createOpsServer(deps, { host: '0.0.0.0', port: 0, token: 't' })).not.toThrow();
+  });
+
+  it('serves only loopback names, IP addresses and the allowed host names (DNS rebinding)', async () => {
+    await start('tok', { allowedHosts: ['ixc-iot-sync.monitoring.svc'] });
+    const auth = { authorization: 'Bearer tok' };
+    const port = new URL(url).port;
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `10.0.0.7:${port}`, `IXC-IOT-SYNC.monitoring.svc:${port}`, 'localhost']) {
+      expect(await getWithHost('/status.json', host, auth)).toBe(200);
+    }
+    for (const path of ['/status.json', '/metrics', '/', '/ready', '/health']) {
+      expect(await getWithHost(path, `rebind.attacker.example:${port}`, auth)).toBe(421);
+    }
+    expect(await getWithHost('/status.json', 'localhost.attacker.example', auth)).toBe(421);
   });
 });
