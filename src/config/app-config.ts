@@ -14,8 +14,10 @@ export interface DatabaseConfig {
   ixcDatabase: string;
   /** The project's own schema: sync state, audit, confirmations. @defaultValue `ixc_iot_sync` */
   syncSchema: string;
-  /** @defaultValue 10 */
+  /** Connections; at least RECONCILE_CONCURRENCY + 3 (see `minPoolSize`). @defaultValue 10 */
   poolSize: number;
+  /** Longest wait for a pooled connection before a PoolWaitTimeoutError. @defaultValue 15000 */
+  poolWaitMs?: number;
 }
 
 export interface KafkaConfig {

@@ -9,6 +9,18 @@ type Env = Readonly<Record<string, string | undefined>>;
 const SCHEMA_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
 /**
+ * Connections the worker needs beside its reconcile slots: the consumer's marking transaction, a
+ * lease renewal or the maintenance sweep, and the ops monitor's reads. Each slot holds at most one
+ * connection at a time: its named locks and the queries under them share it.
+ */
+export const POOL_CONNECTIONS_BESIDES_SLOTS = 3;
+
+/** The smallest pool that cannot starve `concurrency` slots. */
+export function minPoolSize(concurrency: number): number {
+  return concurrency + POOL_CONNECTIONS_BESIDES_SLOTS;
+}
+
+/**
  * Parses and validates the configuration from the environment. The only module that reads
  * `process.env`; everything else receives the frozen result. Throws a ConfigError naming every
  * offending variable. Every variable and default is documented in `.env.example`.
@@ -32,6 +44,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       ixcDatabase: r.str('IXC_DB_NAME', 'ixcprovedor'),
       syncSchema: r.str('SYNC_DB_SCHEMA', 'ixc_iot_sync'),
       poolSize: r.int('IXC_DB_POOL_SIZE', 10, { min: 1, max: 200 }),
+      poolWaitMs: r.int('IXC_DB_POOL_WAIT_MS', 15_000, { min: 100 }),
     },
     kafka: {
       brokers: r.str('KAFKA_BROKERS', `127.0.0.1:${kafkaPort}`).split(',').map((b) => b.trim()).filter(Boolean),
@@ -130,6 +143,13 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
     },
   };
 
+  const minPool = minPoolSize(config.reconcile.concurrency);
+  if (config.db.poolSize < minPool) {
+    r.problem(
+      `IXC_DB_POOL_SIZE must be >= RECONCILE_CONCURRENCY + ${POOL_CONNECTIONS_BESIDES_SLOTS} = ${minPool}, got ${config.db.poolSize} ` +
+        `(each reconcile slot holds one connection; the consumer, lease renewals and the ops monitor need the rest)`,
+    );
+  }
   if (config.kafka.brokers.length === 0) r.problem('KAFKA_BROKERS must list at least one host:port');
   // Schema names are interpolated into SQL as identifiers, so only a safe alphabet is accepted.
   for (const [name, value] of [

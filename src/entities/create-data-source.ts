@@ -1,8 +1,12 @@
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config';
+import { boundedPoolDriver } from './bounded-pool-driver';
 import { IXC_ENTITIES } from './ixc';
 import { createSyncEntities, type SyncEntities } from './sync';
 import { databaseSsl } from './database-tls';
+
+/** How long a query waits for a pooled connection before failing. */
+export const DEFAULT_POOL_WAIT_MS = 15_000;
 
 export interface AppDataSource {
   dataSource: DataSource;
@@ -34,6 +38,7 @@ export function createAppDataSource(db: DatabaseConfig): AppDataSource {
     supportBigNumbers: true,
     bigNumberStrings: true,
     poolSize: db.poolSize,
+    driver: boundedPoolDriver(db.poolWaitMs ?? DEFAULT_POOL_WAIT_MS),
     // mysql2's promise API captures a stack trace for every query when tracing is on (its default),
     // about 4 % of the worker's CPU in a drain; failures are classified by code, not by stack.
     trace: false,

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { applyPlan } from './apply/apply-plan';
 import { ensureCustomer, updateCustomerOnce } from './apply/ensure-customer';
 import { observePlatform } from './apply/observe-platform';
@@ -94,7 +94,7 @@ export async function loadPlanInputs(deps: ReconcileDeps, contractIds: readonly 
 
 /**
  * Reads IXC and the recorded (or platform) state and plans. Read-only on both sides: `--dry-run` uses it alone.
- * `preloaded` (from `loadPlanInputs`) replaces the two reads.
+ * `preloaded` (from `loadPlanInputs`) replaces the two reads; `manager` is a named lock's, under one.
  */
 export async function planContract(
   deps: ReconcileDeps,
@@ -103,8 +103,8 @@ export async function planContract(
   mode: { verify: boolean; destructiveConfirmed: boolean },
   ctx: CallContext,
   preloaded?: PlanInputs,
+  manager: EntityManager = deps.dataSource.manager,
 ): Promise<PlannedContract> {
-  const manager = deps.dataSource.manager;
   const source = preloaded?.source ?? (await loadContractSource(manager, contractId));
   const desired = buildDesiredState(source, options);
   const recorded =
@@ -138,22 +138,38 @@ export async function reconcileContract(
     // The guard's window count and the revocations it allows are one step across slots and
     // instances: counted apart, concurrent reconciles each saw room under the threshold and together
     // revoked past it (chaos case 6: 53 of 60 licences revoked at a threshold of 50). Re-planned
-    // under the lock, so the count includes what the previous holder wrote back.
+    // under the lock, so the count includes what the previous holder wrote back. Everything under
+    // it (the customer's lock included) runs on the lock's connection.
     const name = namedLockName(deps.workSet.syncSchema, 'blast-radius');
-    return withNamedLock(deps.dataSource, name, options.customerLockTimeoutSeconds, () => new BlastRadiusLockTimeoutError(name), async () =>
-      applyPlanned(deps, claim, options, await planContract(deps, claim.contractId, options, mode, ctx), ctx),
+    const lock = { name, timeoutSeconds: options.customerLockTimeoutSeconds, timeoutError: () => new BlastRadiusLockTimeoutError(name) };
+    return withNamedLock(deps.dataSource, lock, async (manager) =>
+      applyPlanned(deps, manager, claim, options, await planContract(deps, claim.contractId, options, mode, ctx, undefined, manager), ctx),
     );
   }
-  return applyPlanned(deps, claim, options, planned, ctx);
+  return applyPlanned(deps, deps.dataSource.manager, claim, options, planned, ctx);
 }
 
-async function applyPlanned(deps: ReconcileDeps, claim: Claim, options: ReconcileOptions, planned: PlannedContract, ctx: CallContext): Promise<ReconcileResult> {
+/** Applies a plan; `db` is the pool's manager, or a named lock's when the caller holds one. */
+async function applyPlanned(
+  deps: ReconcileDeps,
+  db: EntityManager,
+  claim: Claim,
+  options: ReconcileOptions,
+  planned: PlannedContract,
+  ctx: CallContext,
+): Promise<ReconcileResult> {
   const { desired, recorded, observed, plan } = planned;
   if (plan.park) return { contractId: claim.contractId, outcome: 'parked', plan, newerGeneration: false };
 
   const intent = nextIntent(plan, observed, options.tenantId, desired.customer.clienteId);
-  if (intent) await recordIntent(deps.dataSource, deps.workSet, claim, intent);
-  const customerDeps = { dataSource: deps.dataSource, syncSchema: deps.workSet.syncSchema, platform: deps.platform, lockTimeoutSeconds: options.customerLockTimeoutSeconds };
+  if (intent) await recordIntent(db, deps.workSet, claim, intent);
+  const customerDeps = {
+    db: db.queryRunner ? db : deps.dataSource,
+    syncSchema: deps.workSet.syncSchema,
+    tenantId: options.tenantId,
+    platform: deps.platform,
+    lockTimeoutSeconds: options.customerLockTimeoutSeconds,
+  };
   const final = await applyPlan(
     {
       platform: deps.platform,
@@ -166,7 +182,7 @@ async function applyPlanned(deps: ReconcileDeps, claim: Claim, options: Reconcil
     ctx,
   );
   const outcome: ReconcileOutcome = plan.target === 'hold' ? 'held' : plan.actions.length > 0 ? 'applied' : 'noop';
-  const fence = await writeBack(deps.dataSource, deps.workSet, {
+  const fence = await writeBack(db, deps.workSet, {
     claim,
     desired,
     final,

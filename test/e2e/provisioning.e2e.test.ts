@@ -42,7 +42,7 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
     testWorkerEnv(
       { sandbox, tenant, integration: INTEGRATION, syncSchema, groupId: group },
       // More slots than Node's default of 10 listeners per signal: see the warning check in afterAll.
-      { RECONCILE_CONCURRENCY: '16', LOG_LEVEL: 'info' },
+      { RECONCILE_CONCURRENCY: '16', IXC_DB_POOL_SIZE: '24', LOG_LEVEL: 'info' },
     );
   const state = (): Promise<SandboxAdminState> => sandbox.admin.state();
   const subscriptionOf = (s: SandboxAdminState, contract: number) => s.subscriptions.filter((x) => x.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}`) && !x.external_id.includes(':produto:'));

@@ -1,11 +1,14 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { q } from '../../migrations/schema-names';
 import type { CallContext, CustomerInput, CustomerPatch, IotPlatform } from '../ports/iot-platform';
-import { saveCustomerSync, withCustomerLock } from '../store/customer-sync';
+import { saveCustomerSync, withCustomerLock, type CustomerLockOptions } from '../store/customer-sync';
 
 export interface EnsureCustomerDeps {
-  dataSource: DataSource;
+  /** The pool, or the manager of an enclosing named lock (the customer lock then nests on its connection). */
+  db: DataSource | EntityManager;
   syncSchema: string;
+  /** Keys the customer lock's name (which never carries the document itself). */
+  tenantId: string;
   platform: IotPlatform;
   /** How long to wait for another reconcile's find-or-create of the same document. */
   lockTimeoutSeconds: number;
@@ -14,6 +17,10 @@ export interface EnsureCustomerDeps {
 /** Parameters: (document). The freshest known platform customer for the document, with its fingerprint. */
 const KNOWN_CUSTOMER_SQL = (s: string) => `SELECT customer_ref, fingerprint FROM ${s}.\`customer_sync\`
  WHERE document = ? AND customer_ref IS NOT NULL ORDER BY synced_at DESC LIMIT 1`;
+
+function lockOptions(deps: EnsureCustomerDeps): CustomerLockOptions {
+  return { syncSchema: deps.syncSchema, tenantId: deps.tenantId, timeoutSeconds: deps.lockTimeoutSeconds };
+}
 
 export function customerPatch(input: CustomerInput): CustomerPatch {
   const patch: CustomerPatch = { name: input.name };
@@ -36,8 +43,8 @@ export async function ensureCustomer(
   fingerprint: string,
   ctx: CallContext,
 ): Promise<{ ref: string; fingerprint: string | null; created: boolean }> {
-  return withCustomerLock(deps.dataSource, deps.syncSchema, input.document, deps.lockTimeoutSeconds, async () => {
-    const [known] = (await deps.dataSource.query(KNOWN_CUSTOMER_SQL(q(deps.syncSchema)), [input.document])) as Array<{
+  return withCustomerLock(deps.db, input.document, lockOptions(deps), async (manager) => {
+    const [known] = (await manager.query(KNOWN_CUSTOMER_SQL(q(deps.syncSchema)), [input.document])) as Array<{
       customer_ref: string;
       fingerprint: string | null;
     }>;
@@ -57,7 +64,7 @@ export async function ensureCustomer(
       await deps.platform.updateCustomer(ref, customerPatch(input), ctx);
       sent = fingerprint;
     }
-    await saveCustomerSync(deps.dataSource, deps.syncSchema, { clienteId, document: input.document, customerRef: ref, fingerprint: sent });
+    await saveCustomerSync(manager, deps.syncSchema, { clienteId, document: input.document, customerRef: ref, fingerprint: sent });
     return { ref, fingerprint: sent, created };
   });
 }
@@ -76,14 +83,14 @@ export async function updateCustomerOnce(
   fingerprint: string,
   ctx: CallContext,
 ): Promise<{ ref: string; fingerprint: string; sent: boolean }> {
-  return withCustomerLock(deps.dataSource, deps.syncSchema, input.document, deps.lockTimeoutSeconds, async () => {
-    const [known] = (await deps.dataSource.query(KNOWN_CUSTOMER_SQL(q(deps.syncSchema)), [input.document])) as Array<{
+  return withCustomerLock(deps.db, input.document, lockOptions(deps), async (manager) => {
+    const [known] = (await manager.query(KNOWN_CUSTOMER_SQL(q(deps.syncSchema)), [input.document])) as Array<{
       customer_ref: string;
       fingerprint: string | null;
     }>;
     const sent = !(known?.customer_ref === ref && known.fingerprint === fingerprint);
     if (sent) await deps.platform.updateCustomer(ref, customerPatch(input), ctx);
-    await saveCustomerSync(deps.dataSource, deps.syncSchema, { clienteId, document: input.document, customerRef: ref, fingerprint });
+    await saveCustomerSync(manager, deps.syncSchema, { clienteId, document: input.document, customerRef: ref, fingerprint });
     return { ref, fingerprint, sent };
   });
 }

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 const known = new WeakMap<DataSource, Promise<boolean>>();
 
@@ -9,10 +9,11 @@ const known = new WeakMap<DataSource, Promise<boolean>>();
  * the step must be 1 (Galera and multi-source setups raise `auto_increment_increment`). Read once
  * per data source; on any doubt, false (one INSERT per row).
  */
-export function consecutiveInsertIds(dataSource: DataSource): Promise<boolean> {
+export function consecutiveInsertIds(db: EntityManager): Promise<boolean> {
+  const dataSource = db.connection;
   let answer = known.get(dataSource);
   if (answer === undefined) {
-    answer = dataSource
+    answer = db
       .query('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')
       .then((rows: Array<{ mode: number | string | null; step: number | string | null }>) => {
         const row = rows[0];

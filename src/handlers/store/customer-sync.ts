@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { createHmac } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
 import { q } from '../../migrations/schema-names';
 import { CustomerLockTimeoutError } from '../errors';
 import type { Queryable } from '../work-set/sql-helpers';
+import { withNamedLock } from './named-lock';
 
 /** Parameters: (document). */
 const CUSTOMER_BY_DOCUMENT_SQL = (s: string) => `SELECT customer_ref FROM ${s}.\`customer_sync\`
@@ -12,10 +13,6 @@ const CUSTOMER_UPSERT_SQL = (s: string) => `INSERT INTO ${s}.\`customer_sync\` (
 VALUES (?, ?, ?, ?, NOW(3))
 ON DUPLICATE KEY UPDATE document = VALUES(document), customer_ref = VALUES(customer_ref),
   fingerprint = COALESCE(VALUES(fingerprint), fingerprint), synced_at = NOW(3)`;
-/** Parameters: (name, timeoutSeconds). */
-const GET_LOCK_SQL = 'SELECT GET_LOCK(?, ?) AS got';
-/** Parameters: (name). */
-const RELEASE_LOCK_SQL = 'SELECT RELEASE_LOCK(?) AS released';
 
 export interface CustomerSyncRecord {
   clienteId: number;
@@ -35,30 +32,29 @@ export async function saveCustomerSync(db: Queryable, syncSchema: string, record
   await db.query(CUSTOMER_UPSERT_SQL(q(syncSchema)), [record.clienteId, record.document, record.customerRef, record.fingerprint]);
 }
 
-/** MariaDB lock names are at most 64 characters; long ones are hashed. */
-export function customerLockName(syncSchema: string, document: string): string {
-  const name = `${syncSchema}:customer:${document}`;
-  return name.length <= 64 ? name : `${syncSchema.slice(0, 20)}:customer:${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+/**
+ * The customer lock's name: one per document, without the document. A CPF/CNPJ in a lock name
+ * shows in SHOW PROCESSLIST, the server's logs and lock tables; an HMAC keyed by the tenant (a
+ * CPF's few digits are otherwise easy to brute-force from a plain hash) keeps it out. 62
+ * characters at most (MariaDB allows 64).
+ */
+export function customerLockName(syncSchema: string, tenantId: string, document: string): string {
+  const digest = createHmac('sha256', `ixc-iot-sync:customer-lock:${tenantId}`).update(`${syncSchema}:${document}`).digest('hex');
+  return `${syncSchema.slice(0, 20)}:customer:${digest.slice(0, 32)}`;
+}
+
+export interface CustomerLockOptions {
+  syncSchema: string;
+  tenantId: string;
+  timeoutSeconds: number;
 }
 
 /**
  * Runs `fn` under a MariaDB named lock on the document (DESIGN.md § Customer): across instances,
- * two contracts of one customer never both create it. The lock lives on one dedicated
- * connection, held for the find-or-create only.
+ * two contracts of one customer never both create it. `fn` runs on the lock's own connection
+ * (nested on the enclosing lock's when `db` is one), held for the find-or-create only.
  */
-export async function withCustomerLock<T>(dataSource: DataSource, syncSchema: string, document: string, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
-  const name = customerLockName(syncSchema, document);
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    const [row] = (await runner.query(GET_LOCK_SQL, [name, timeoutSeconds])) as Array<{ got: number | null }>;
-    if (Number(row?.got) !== 1) throw new CustomerLockTimeoutError(name);
-    try {
-      return await fn();
-    } finally {
-      await runner.query(RELEASE_LOCK_SQL, [name]);
-    }
-  } finally {
-    await runner.release();
-  }
+export function withCustomerLock<T>(db: DataSource | EntityManager, document: string, options: CustomerLockOptions, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const name = customerLockName(options.syncSchema, options.tenantId, document);
+  return withNamedLock(db, { name, timeoutSeconds: options.timeoutSeconds, timeoutError: () => new CustomerLockTimeoutError(name) }, fn);
 }

@@ -1,8 +1,7 @@
-import type { DataSource } from 'typeorm';
 import { LeaseLostError } from '../errors';
 import type { Intent } from '../plan/observed-state';
 import type { Claim } from '../work-set/work-set-claim';
-import { affectedRows, contractSyncTable } from '../work-set/sql-helpers';
+import { affectedRows, contractSyncTable, type Queryable } from '../work-set/sql-helpers';
 import type { WorkSet } from '../work-set/work-set';
 
 /**
@@ -18,8 +17,8 @@ const RECORD_INTENT_SQL = (t: string) => `UPDATE ${t} SET intent = ?
  * ids looks the objects up by these references instead of trusting their absence. One autocommit
  * statement: a lost lease matches no row and nothing is written.
  */
-export async function recordIntent(dataSource: DataSource, workSet: WorkSet, claim: Claim, intent: Intent): Promise<void> {
-  const result = await dataSource.query(RECORD_INTENT_SQL(contractSyncTable(workSet.syncSchema)), [JSON.stringify(intent), claim.contractId, claim.owner, claim.token]);
+export async function recordIntent(db: Queryable, workSet: WorkSet, claim: Claim, intent: Intent): Promise<void> {
+  const result = await db.query(RECORD_INTENT_SQL(contractSyncTable(workSet.syncSchema)), [JSON.stringify(intent), claim.contractId, claim.owner, claim.token]);
   // mysql2 connects with FOUND_ROWS: a matched row counts even when the intent is unchanged.
   if (affectedRows(result) !== 1) throw new LeaseLostError(claim.contractId, 'lease lost before recording the intent');
 }

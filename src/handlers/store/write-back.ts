@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { LicencaIot } from '../../entities';
 import { q } from '../../migrations/schema-names';
 import type { DesiredState } from '../desired/desired-state';
@@ -43,7 +43,7 @@ ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), licenca_iot_id = VALUES(licenca_i
  * write but the release (most of a burst's: the contract was already in step) is that one
  * statement without a transaction.
  */
-export async function writeBack(dataSource: DataSource, workSet: WorkSet, input: WriteBackInput): Promise<{ newerGeneration: boolean }> {
+export async function writeBack(db: EntityManager, workSet: WorkSet, input: WriteBackInput): Promise<{ newerGeneration: boolean }> {
   const s = q(workSet.syncSchema);
   const { claim, desired, final, recorded } = input;
   const sub = final.subscription;
@@ -67,11 +67,12 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
   const current = currentLicencaIds(licencaCtx, writes, recorded.licencas, recorded.licencaItems);
   if (current !== null && !stateChanged && customerToSave === null) {
     const nothingElse = staleRows(final, recorded, current).length === 0 && licenceSyncRows(claim.contractId, final, recorded, current).length === 0;
-    if (nothingElse && (await workSet.releaseIfCurrent(claim, input.outcome, input.planJson))) return { newerGeneration: false };
+    if (nothingElse && (await workSet.releaseIfCurrent(claim, input.outcome, input.planJson, { manager: db }))) return { newerGeneration: false };
   }
 
-  const consecutiveIds = await consecutiveInsertIds(dataSource);
-  return dataSource.transaction(async (manager) => {
+  const consecutiveIds = await consecutiveInsertIds(db);
+  // On a named lock's manager this transaction runs on the lock's connection.
+  return db.transaction(async (manager) => {
     const released = await workSet.releaseIfCurrent(claim, input.outcome, input.planJson, { manager, state: stateChanged ? state : undefined });
     const fence = released ? { newerGeneration: false } : await workSet.assertHeld(manager, claim);
     if (customerToSave) {
