@@ -1,6 +1,11 @@
 import { maskText } from '../lib/mask';
 import type { RawRecord } from './change-event';
-import type { EnvelopeDecodeError } from './errors';
+
+/** Why a record was dead-lettered: the error's class name and its reason. */
+export interface DeadLetterCause {
+  name: string;
+  reason: string;
+}
 
 /** A record for the dead-letter topic: the original bytes untouched, the context in headers. */
 export interface DeadLetterMessage {
@@ -9,19 +14,26 @@ export interface DeadLetterMessage {
   headers: Record<string, string>;
 }
 
-/** Header names, modelled on Kafka Connect's error-context headers (KIP-298). */
+/**
+ * Header names: Kafka Connect's error-context headers (KIP-298, `errors.deadletterqueue.context.headers.enable`),
+ * which existing DLQ tooling reads; the original timestamp and the failure time have no Connect
+ * equivalent and keep ours.
+ */
 export const DLQ_HEADERS = {
-  originalTopic: 'x-original-topic',
-  originalPartition: 'x-original-partition',
-  originalOffset: 'x-original-offset',
+  originalTopic: '__connect.errors.topic',
+  originalPartition: '__connect.errors.partition',
+  originalOffset: '__connect.errors.offset',
   originalTimestamp: 'x-original-timestamp',
-  errorClass: 'x-error-class',
-  errorMessage: 'x-error-message',
+  errorClass: '__connect.errors.exception.class.name',
+  errorMessage: '__connect.errors.exception.message',
   failedAt: 'x-failed-at',
 } as const;
 
-/** Builds the dead letter for an undecodable record. The message is masked: it may quote the payload. */
-export function toDeadLetter(record: RawRecord, error: EnvelopeDecodeError, now: Date = new Date()): DeadLetterMessage {
+/**
+ * Builds the dead letter for a record that cannot be decoded or does not fit the work set. The
+ * message is masked: it may quote the payload.
+ */
+export function toDeadLetter(record: RawRecord, error: DeadLetterCause, now: Date = new Date()): DeadLetterMessage {
   const headers: Record<string, string> = {
     [DLQ_HEADERS.originalTopic]: record.topic,
     [DLQ_HEADERS.originalPartition]: String(record.partition),

@@ -1,5 +1,6 @@
 import type { ChangeEvent, ChangeOp, DecodedRecord, RawRecord, Row, SourceInfo } from './change-event';
 import { EnvelopeDecodeError, type RecordPosition } from './errors';
+import { rawTsMs, unfitReason } from './record-fit';
 
 export interface DecodeOptions {
   /** Debezium heartbeat topic prefix. @defaultValue `__debezium-heartbeat` */
@@ -26,6 +27,8 @@ export function decodeChangeEvent(record: RawRecord, options: DecodeOptions = {}
   const key = record.key === null ? null : parseJson(record.key, position, 'key');
   if (record.value === null || (typeof record.value !== 'string' && record.value.length === 0)) {
     if (!isObject(key)) throw new EnvelopeDecodeError(position, 'tombstone without a key object');
+    const unfit = unfitReason([key], undefined);
+    if (unfit !== null) throw new EnvelopeDecodeError(position, unfit);
     return { kind: 'tombstone', table: tableFromTopic(record.topic, position), key, position };
   }
 
@@ -50,6 +53,9 @@ export function decodeChangeEvent(record: RawRecord, options: DecodeOptions = {}
   if (changeOp === 'd' && before === null) {
     throw new EnvelopeDecodeError(position, 'op d without "before"');
   }
+
+  const unfit = unfitReason([isObject(key) ? key : null, before, after], rawTsMs(value.source));
+  if (unfit !== null) throw new EnvelopeDecodeError(position, unfit);
 
   const event: ChangeEvent = {
     kind: 'change',

@@ -22,3 +22,25 @@ export class EnvelopeDecodeError extends Error {
 export function isEnvelopeDecodeError(err: unknown): err is EnvelopeDecodeError {
   return err instanceof EnvelopeDecodeError;
 }
+
+/**
+ * The dead-letter topic does not exist. Broker auto-creation is off (DESIGN.md § CDC source), so
+ * the first undecodable record would fail every retry and hold its partition: the worker refuses
+ * to start and gives the command that creates the topic.
+ */
+export class DeadLetterTopicMissingError extends Error {
+  readonly retriable = false;
+  readonly topic: string;
+  /** The exact command that creates the topic on this cluster. */
+  readonly command: string;
+
+  constructor(topic: string, command: string) {
+    super(
+      `Dead-letter topic "${topic}" (KAFKA_DLQ_TOPIC) does not exist and broker topic auto-creation is off. Create it with:\n  ${command}\n` +
+        `(the local stack creates it: ixc-iot-sync stack up)`,
+    );
+    this.name = 'DeadLetterTopicMissingError';
+    this.topic = topic;
+    this.command = command;
+  }
+}

@@ -5,7 +5,8 @@ export { refField, textField } from './row-fields';
 export * from './fan-out-plan';
 export { MARK_PRIORITY } from './mark-priority';
 export { resolveFanOut, type ContractMark } from './resolve-fan-out';
-export { DLQ_HEADERS, toDeadLetter, type DeadLetterMessage } from './dead-letter';
+export { DLQ_HEADERS, toDeadLetter, type DeadLetterCause, type DeadLetterMessage } from './dead-letter';
+export { assertDeadLetterTopic, deadLetterTopicCommand } from './dead-letter-topic';
 export { decodeRecords, markBatch, type MarkBatchDeps, type MarkBatchResult } from './mark-batch';
 export { CAPTURED_TABLES, changeTopic, changeTopics, heartbeatTopic, type CapturedTable } from './change-topics';
 export {

@@ -1,9 +1,11 @@
-import type { RawRecord } from './change-event';
+import { sqlErrno } from '../handlers/work-set/sql-helpers';
+import { coerceError } from '../lib/coerce-error';
+import type { DecodedRecord, RawRecord } from './change-event';
 import type { ConsumedRecord } from './create-change-consumer';
 import { decodeChangeEvent, type DecodeOptions } from './decode-change-event';
 import { toDeadLetter, type DeadLetterMessage } from './dead-letter';
 import { isEnvelopeDecodeError } from './errors';
-import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan, type SkipReason } from './fan-out-plan';
+import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan, type FanOutPlan, type SkipReason } from './fan-out-plan';
 import { MARK_PRIORITY } from './mark-priority';
 import { resolveFanOut, type ContractMark, type Query } from './resolve-fan-out';
 
@@ -30,44 +32,83 @@ export interface MarkBatchResult {
 }
 
 /**
- * Turns one batch of Kafka records into durable marks. Undecodable records go to the dead-letter
- * topic first; then the whole batch's affected contracts are marked in one statement. Only when
- * this resolves may the caller resolve the batch's offsets: offsets never run ahead of marks.
+ * MariaDB errors that say a value does not fit its column (out of range, truncated, wrong value,
+ * too long, NULL in a NOT NULL column): the record is at fault, not the database, so retrying
+ * the batch can never succeed.
+ */
+const UNFIT_VALUE_ERRNOS: ReadonlySet<number> = new Set([1048, 1264, 1265, 1292, 1366, 1406]);
+
+function isUnfitValueError(err: unknown): boolean {
+  const errno = sqlErrno(err);
+  return errno !== undefined && UNFIT_VALUE_ERRNOS.has(errno);
+}
+
+/**
+ * Turns one batch of Kafka records into durable marks. The whole batch's affected contracts are
+ * marked in one statement; undecodable records, and records whose values do not fit the work set,
+ * go to the dead-letter topic, so no record can block its partition. When the batch statement
+ * fails on a value that does not fit (a check at decode time missed it), the batch is marked
+ * record by record and only the failing records are dead-lettered. Any other failure (database
+ * down, deadlock) is thrown: the batch is fetched again. Only when this resolves may the caller
+ * resolve the batch's offsets: offsets never run ahead of marks.
  */
 export async function markBatch(records: readonly ConsumedRecord[], deps: MarkBatchDeps): Promise<MarkBatchResult> {
   const plan = emptyFanOutPlan();
   const deadLetters: DeadLetterMessage[] = [];
+  const decoded: Array<{ raw: RawRecord; record: DecodedRecord }> = [];
   let heartbeatTsMs: number | null = null;
   for (const consumed of records) {
     if (!consumed.ok) {
       deadLetters.push(toDeadLetter(consumed.raw, consumed.error));
       continue;
     }
-    const decoded = consumed.record;
-    if (decoded.kind === 'heartbeat' && decoded.tsMs !== null) heartbeatTsMs = Math.max(heartbeatTsMs ?? 0, decoded.tsMs);
-    addToFanOutPlan(plan, decoded);
+    const record = consumed.record;
+    if (record.kind === 'heartbeat' && record.tsMs !== null) heartbeatTsMs = Math.max(heartbeatTsMs ?? 0, record.tsMs);
+    addToFanOutPlan(plan, record);
+    decoded.push({ raw: consumed.raw, record });
   }
+
   if (deadLetters.length > 0) await deps.deadLetter(deadLetters);
 
-  let marked = 0;
-  if (!isEmptyFanOutPlan(plan)) {
-    const resolved = await resolveFanOut(deps.query, plan);
-    // One time per batch (its oldest change): an upper bound of each mark's own, within one fetch.
-    const marks = resolved.map((m) => ({ ...m, sourceTsMs: m.priority > MARK_PRIORITY.snapshot ? plan.oldestChangeTsMs : null }));
-    if (marks.length > 0) {
-      await deps.markContracts(marks);
-      marked = marks.length;
-      deps.nudge();
+  let marked: number;
+  const unfit: DeadLetterMessage[] = [];
+  try {
+    marked = await markPlan(plan, deps);
+  } catch (thrown) {
+    if (!isUnfitValueError(thrown)) throw thrown;
+    marked = 0;
+    for (const one of decoded) {
+      const single = emptyFanOutPlan();
+      addToFanOutPlan(single, one.record);
+      try {
+        marked += await markPlan(single, deps);
+      } catch (failed) {
+        if (!isUnfitValueError(failed)) throw failed;
+        const err = coerceError(failed);
+        unfit.push(toDeadLetter(one.raw, { name: 'UnfitRecordError', reason: `the record's marks do not fit the work set: ${err.message}` }));
+      }
     }
   }
+  if (unfit.length > 0) await deps.deadLetter(unfit);
+  if (marked > 0) deps.nudge();
   return {
     records: records.length,
     marked,
-    deadLettered: deadLetters.length,
+    deadLettered: deadLetters.length + unfit.length,
     skipped: Object.fromEntries(plan.skipped),
     oldestSourceTsMs: plan.oldestSourceTsMs,
     heartbeatTsMs,
   };
+}
+
+/** Resolves a plan's contracts and marks them; returns how many. */
+async function markPlan(plan: FanOutPlan, deps: MarkBatchDeps): Promise<number> {
+  if (isEmptyFanOutPlan(plan)) return 0;
+  const resolved = await resolveFanOut(deps.query, plan);
+  // One time per batch (its oldest change): an upper bound of each mark's own, within one fetch.
+  const marks = resolved.map((m) => ({ ...m, sourceTsMs: m.priority > MARK_PRIORITY.snapshot ? plan.oldestChangeTsMs : null }));
+  if (marks.length > 0) await deps.markContracts(marks);
+  return marks.length;
 }
 
 /** Decodes raw records for markBatch (the change consumer already hands them decoded). */

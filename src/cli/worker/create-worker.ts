@@ -6,6 +6,7 @@ import { createChangeConsumer, type ChangeConsumer } from '../../consumers/creat
 import { markBatch } from '../../consumers/mark-batch';
 import { MARK_PRIORITY } from '../../consumers/mark-priority';
 import type { DeadLetterMessage } from '../../consumers/dead-letter';
+import { assertDeadLetterTopic } from '../../consumers/dead-letter-topic';
 import { createAppDataSource, type AppDataSource } from '../../entities';
 import { createReconcileSlots, createWorkSet, markContracts, reconcileOptionsFromConfig, type ReconcileSlots } from '../../handlers';
 import {
@@ -89,6 +90,13 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
     const unbind = [bindReconcileEvents(slots.events, ops.monitor), bindIotClientEvents(platform.events, ops.monitor)];
     cleanups.push(['ops bindings', () => unbind.forEach((off) => off())]);
 
+    const dlqAdmin = kafka.admin();
+    await dlqAdmin.connect();
+    try {
+      await assertDeadLetterTopic(dlqAdmin, config.kafka.dlqTopic, config.kafka.brokers);
+    } finally {
+      await dlqAdmin.disconnect();
+    }
     const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     cleanups.push(['dlq producer', () => producer.disconnect()]);
@@ -124,7 +132,7 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
           }
           ops.monitor.reportBatch(chunk.topic, result);
           if (result.heartbeatTsMs !== null) ops.monitor.reportHeartbeat(result.heartbeatTsMs);
-          if (result.deadLettered > 0) log.warn('undecodable records dead-lettered', { topic: chunk.topic, partition: chunk.partition, count: result.deadLettered });
+          if (result.deadLettered > 0) log.warn('undecodable or unfit records dead-lettered', { topic: chunk.topic, partition: chunk.partition, count: result.deadLettered });
         },
       },
       {

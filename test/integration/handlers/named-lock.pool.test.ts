@@ -1,10 +1,11 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { createAppDataSource, PoolWaitTimeoutError } from '../../../src/entities';
 import { createReconcileSlots, type ReconcileSlots } from '../../../src/handlers/reconcile-slots';
+import { customerLockName } from '../../../src/handlers/store/customer-sync';
 import { withNamedLock } from '../../../src/handlers/store/named-lock';
 import { createWorkSet } from '../../../src/handlers/work-set/work-set';
 import { runMigrations } from '../../../src/migrations/run-migrations';
-import { createIxcWorld } from '../../helpers/ixc-world';
+import { createIxcWorld, makeCpf } from '../../helpers/ixc-world';
 import { sandboxObjects, useReconcileWorld, type ReconcileWorld } from '../../helpers/reconcile-harness';
 import type { SandboxProcess } from '../../helpers/sandbox-process';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
@@ -136,5 +137,31 @@ describe('reconcile slots as many as the pool connections (real MariaDB, sandbox
     const platform = await sandboxObjects(sandbox);
     expect(platform.customers).toHaveLength(contracts.length);
     expect(await w.ixc(`SELECT COUNT(*) AS n FROM licencas_iot WHERE id_contrato IN (?)`, [contracts])).toEqual([{ n: contracts.length }]);
+  });
+
+  it('holds the customer lock under a name without the CPF (SHOW PROCESSLIST, lock tables)', async () => {
+    const contract = 5101;
+    await w.t.admin.query(`USE \`${w.t.db.ixcDatabase}\``);
+    const ixc = createIxcWorld(w.t.admin, 5100, 1);
+    await ixc.customer(contract);
+    await ixc.contract(contract, { id_cliente: contract, id_vd_contrato: 0 });
+    await ixc.line(contract, { id_contrato: contract, id_produto: 6, qtde: 1 });
+    const digits = makeCpf(contract).replace(/\D/g, '');
+    const hashed = customerLockName(w.t.db.syncSchema, w.options.tenantId, digits);
+    await sandbox.admin.setFault('GET /customers', { latencyMs: 1500, remaining: 1 });
+    const running = w.reconcileNow(contract);
+    const seen = { raw: false, hashed: false };
+    await waitFor(
+      async () => {
+        const [rows] = await w.t.admin.query('SELECT IS_USED_LOCK(?) AS raw, IS_USED_LOCK(?) AS hashed', [`${w.t.db.syncSchema}:customer:${digits}`, hashed]);
+        const row = (rows as Array<{ raw: unknown; hashed: unknown }>)[0];
+        seen.raw ||= row?.raw !== null;
+        seen.hashed ||= row?.hashed !== null;
+        return seen.raw || seen.hashed;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: 'the customer lock to be held' },
+    );
+    await running;
+    expect(seen).toEqual({ raw: false, hashed: true });
   });
 });

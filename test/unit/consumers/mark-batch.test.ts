@@ -73,4 +73,60 @@ describe('markBatch', () => {
       }),
     ).rejects.toThrow('deadlock');
   });
+
+  it('dead-letters records whose ids or source time do not fit the work set, and marks the rest', async () => {
+    const marks: ContractMark[][] = [];
+    const letters: DeadLetterMessage[] = [];
+    const result = await markBatch(
+      decodeRecords([
+        raw('1', { op: 'c', before: null, after, source }),
+        raw('2', { op: 'c', before: null, after: { ...after, id: 5_000_000_000 }, source }),
+        raw('3', { op: 'c', before: null, after: { ...after, id: 7 }, source: { ...source, ts_ms: 1e30 } }),
+        raw('4', { op: 'u', before: { ...after, id: 8 }, after: { ...after, id: 8, id_cliente: '99999999999' }, source }),
+        raw('5', { op: 'c', before: null, after: { ...after, id: 9 }, source }),
+      ]),
+      { query: async () => [], markContracts: async (m) => void marks.push(m), deadLetter: async (d) => void letters.push(...d), nudge: () => undefined },
+    );
+    expect(marks).toEqual([[{ contractId: 1, priority: 100, sourceTsMs: 10 }, { contractId: 9, priority: 100, sourceTsMs: 10 }]]);
+    expect(letters.map((l) => [l.headers[DLQ_HEADERS.originalOffset], l.headers[DLQ_HEADERS.errorMessage]])).toEqual([
+      ['2', 'id 5000000000 is out of range for an int unsigned id (max 4294967295)'],
+      ['3', 'source.ts_ms 1e+30 is out of range (0-253402300799999)'],
+      // The reason is masked like every DLQ message: an 11-digit value reads as a CPF.
+      ['4', 'id_cliente "999.***.***-99" is out of range for an int unsigned id (max 4294967295)'],
+    ]);
+    expect(result).toMatchObject({ records: 5, marked: 2, deadLettered: 3 });
+  });
+
+  it('isolates a batch whose marking fails on a value the database refuses: only that record is dead-lettered', async () => {
+    const outOfRange = Object.assign(new Error("Out of range value for column 'contract_id' at row 2"), { errno: 1264 });
+    const marked: number[] = [];
+    const letters: DeadLetterMessage[] = [];
+    const result = await markBatch(
+      decodeRecords([1, 2, 3].map((id) => raw(String(id), { op: 'c', before: null, after: { ...after, id }, source }))),
+      {
+        query: async () => [],
+        markContracts: async (m) => {
+          if (m.some((x) => x.contractId === 2)) throw outOfRange;
+          marked.push(...m.map((x) => x.contractId));
+        },
+        deadLetter: async (d) => void letters.push(...d),
+        nudge: () => undefined,
+      },
+    );
+    expect(marked).toEqual([1, 3]);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.headers).toMatchObject({ [DLQ_HEADERS.originalOffset]: '2', [DLQ_HEADERS.errorClass]: 'UnfitRecordError' });
+    expect(letters[0]!.headers[DLQ_HEADERS.errorMessage]).toContain('Out of range value');
+    expect(result).toMatchObject({ marked: 2, deadLettered: 1 });
+  });
+
+  it('writes Kafka Connect error headers, which existing DLQ tooling reads', () => {
+    expect(DLQ_HEADERS).toMatchObject({
+      originalTopic: '__connect.errors.topic',
+      originalPartition: '__connect.errors.partition',
+      originalOffset: '__connect.errors.offset',
+      errorClass: '__connect.errors.exception.class.name',
+      errorMessage: '__connect.errors.exception.message',
+    });
+  });
 });
