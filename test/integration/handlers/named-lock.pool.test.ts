@@ -6,8 +6,8 @@ import { withNamedLock } from '../../../src/handlers/store/named-lock';
 import { createWorkSet } from '../../../src/handlers/work-set/work-set';
 import { runMigrations } from '../../../src/migrations/run-migrations';
 import { createIxcWorld, makeCpf } from '../../helpers/ixc-world';
-import { sandboxObjects, useReconcileWorld, type ReconcileWorld } from '../../helpers/reconcile-harness';
-import type { SandboxProcess } from '../../helpers/sandbox-process';
+import { createReconcileWorld, sandboxObjects, type ReconcileWorld } from '../../helpers/reconcile-harness';
+import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
 import { waitFor } from '../../helpers/wait-for';
 
@@ -91,9 +91,18 @@ describe('named locks and the pool (real MariaDB)', () => {
 describe('reconcile slots as many as the pool connections (real MariaDB, sandbox)', () => {
   let sandbox: SandboxProcess;
   let w: ReconcileWorld;
-  useReconcileWorld((s, world) => {
-    sandbox = s;
-    w = world;
+  beforeAll(async () => {
+    // A longer start bound than the harness's: on a loaded machine ts-node alone can take 30 s.
+    sandbox = await startSandboxProcess({ startTimeoutMs: 120_000 });
+  });
+  afterAll(async () => sandbox?.stop());
+  beforeEach(async () => {
+    await sandbox.admin.reset({ keepCatalog: true });
+    w = await createReconcileWorld(sandbox);
+  });
+  afterEach(async () => {
+    await sandbox.admin.clearFaults();
+    await w?.close();
   });
 
   it('finish when every slot sits in a customer find-or-create at once (no pool deadlock)', async () => {
