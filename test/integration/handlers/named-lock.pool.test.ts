@@ -58,16 +58,21 @@ describe('named locks and the pool (real MariaDB)', () => {
   it('a failed RELEASE_LOCK destroys the connection instead of pooling it with the lock held', async () => {
     const ds = await dataSource(1, 2000);
     const name = 'pool-test:release-fails';
-    let lockConnection = 0;
-    await withNamedLock(ds, { name, timeoutSeconds: 5, timeoutError }, async (manager) => {
-      lockConnection = Number(((await manager.query('SELECT CONNECTION_ID() AS id')) as Array<{ id: number | string }>)[0]?.id);
-      // The release statement fails on a live connection (as a KILL QUERY or a statement time
-      // limit would make it fail); the lock stays held by that session.
-      const runner = manager.queryRunner as QueryRunner;
+    // The release statement fails on a live connection (as a KILL QUERY or a statement time
+    // limit would make it fail); the lock stays held by that session.
+    const createQueryRunner = ds.createQueryRunner.bind(ds);
+    ds.createQueryRunner = ((...args: Parameters<DataSource['createQueryRunner']>) => {
+      const runner = createQueryRunner(...args);
       const query = runner.query.bind(runner);
       runner.query = ((sql: string, parameters?: unknown[]) =>
         sql.includes('RELEASE_LOCK') ? Promise.reject(new Error('Query execution was interrupted')) : query(sql, parameters)) as QueryRunner['query'];
+      return runner;
+    }) as DataSource['createQueryRunner'];
+    let lockConnection = 0;
+    await withNamedLock(ds, { name, timeoutSeconds: 5, timeoutError }, async () => {
+      lockConnection = (await lockHolder(name)) ?? 0;
     });
+    expect(lockConnection).toBeGreaterThan(0);
     // The session that held the lock is gone, so the lock is free and the pool's next connection is another one.
     await waitFor(async () => (await lockHolder(name)) === null, { timeoutMs: 5000, what: 'the lock to be freed with its connection' });
     const [row] = (await ds.query('SELECT CONNECTION_ID() AS id, IS_USED_LOCK(?) AS holder', [name])) as Array<{ id: number | string; holder: unknown }>;
