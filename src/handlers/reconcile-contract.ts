@@ -164,7 +164,7 @@ async function applyPlanned(
   const intent = nextIntent(plan, observed, options.tenantId, desired.customer.clienteId);
   if (intent) await recordIntent(db, deps.workSet, claim, intent);
   const customerDeps = {
-    db: db.queryRunner ? db : deps.dataSource,
+    db,
     syncSchema: deps.workSet.syncSchema,
     tenantId: options.tenantId,
     platform: deps.platform,

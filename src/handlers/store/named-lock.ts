@@ -37,7 +37,7 @@ const tainted = new WeakSet<QueryRunner>();
  */
 export async function withNamedLock<T>(db: DataSource | EntityManager, lock: NamedLock, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
   const enclosing = lockRunner(db);
-  const runner = enclosing ?? (db as DataSource).createQueryRunner();
+  const runner = enclosing ?? ('createQueryRunner' in db ? db : db.connection).createQueryRunner();
   let releaseFailed = false;
   try {
     let got: unknown;
