@@ -93,7 +93,7 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
     const dlqAdmin = kafka.admin();
     await dlqAdmin.connect();
     try {
-      await assertDeadLetterTopic(dlqAdmin, config.kafka.dlqTopic, config.kafka.brokers);
+      await assertDeadLetterTopic(dlqAdmin, config.kafka.dlqTopic, config.kafka.brokers, config.kafka.tls !== undefined || config.kafka.sasl !== undefined);
     } finally {
       await dlqAdmin.disconnect();
     }
