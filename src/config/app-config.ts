@@ -71,6 +71,8 @@ export interface IotConfig {
   retryAttempts: number;
   /** A `Retry-After` longer than this reschedules the reconcile instead of sleeping. @defaultValue 10000 */
   maxRetryAfterWaitMs: number;
+  /** Largest platform response body accepted, bytes. @defaultValue 1048576 */
+  maxResponseBytes: number;
   /** Catalogue cache lifetime. @defaultValue 600000 */
   catalogCacheMs: number;
   /** Failure percentage (in a 10 s rolling window) that opens a breaker, per endpoint and for the host. @defaultValue 50 */

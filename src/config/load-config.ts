@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { AppConfig, DEFAULT_STACK_HOME } from './app-config';
+import { cleartextUrlProblem } from '../lib/loopback';
 import { createEnvReader } from './env-reader';
 import { readableFile } from './readable-file';
 
@@ -70,6 +71,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       maxConcurrency: r.int('IOT_MAX_CONCURRENCY', 8, { min: 1 }),
       retryAttempts: r.int('IOT_RETRY_ATTEMPTS', 5, { min: 1, max: 20 }),
       maxRetryAfterWaitMs: r.int('IOT_MAX_RETRY_AFTER_WAIT_MS', 10_000, { min: 0 }),
+      maxResponseBytes: r.int('IOT_MAX_RESPONSE_BYTES', 1_048_576, { min: 65_536, max: 67_108_864 }),
       catalogCacheMs: r.int('IOT_CATALOG_CACHE_MS', 600_000, { min: 0 }),
       breakerErrorThresholdPercent: r.int('IOT_BREAKER_ERROR_PERCENT', 50, { min: 1, max: 100 }),
       breakerVolumeThreshold: r.int('IOT_BREAKER_VOLUME', 5, { min: 1 }),
@@ -137,6 +139,8 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   ] as const) {
     if (!SCHEMA_NAME.test(value)) r.problem(`${name} must be 1-64 letters, digits or '_', got "${value}"`);
   }
+  const cleartext = config.iot.baseUrl === undefined ? undefined : cleartextUrlProblem('IOT_BASE_URL', config.iot.baseUrl);
+  if (cleartext !== undefined) r.problem(cleartext);
   const tenant = config.iot.tenantId;
   if (tenant !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(tenant)) {
     r.problem(`IOT_TENANT_ID must be 1-40 letters, digits, '-' or '_', got "${tenant}"`);

@@ -1,4 +1,5 @@
 import type { IotConfig } from '../config';
+import { cleartextUrlProblem } from '../lib/loopback';
 
 /** Everything the IoT client can be tuned with; defaults in DEFAULT_IOT_CLIENT_OPTIONS. */
 export interface IotClientOptions {
@@ -26,6 +27,8 @@ export interface IotClientOptions {
   backoffJitter: number;
   /** @defaultValue 10000 */
   maxRetryAfterWaitMs: number;
+  /** Largest response body accepted; a bigger one is cut off and the call fails. @defaultValue 1048576 */
+  maxResponseBytes: number;
   /** Client-side rate cap; the platform's limit is unknown. @defaultValue 20 */
   maxRequestsPerSecond: number;
   /** Requests in flight per process. @defaultValue 8 */
@@ -58,6 +61,7 @@ export const DEFAULT_IOT_CLIENT_OPTIONS = {
   backoffMaxMs: 30_000,
   backoffJitter: 0.2,
   maxRetryAfterWaitMs: 10_000,
+  maxResponseBytes: 1_048_576,
   maxRequestsPerSecond: 20,
   maxConcurrency: 8,
   catalogCacheMs: 600_000,
@@ -84,6 +88,8 @@ export class IotClientOptionsError extends Error {
 export function resolveIotClientOptions(options: Partial<IotClientOptions> & { baseUrl: string }): ResolvedIotClientOptions {
   const merged = { ...DEFAULT_IOT_CLIENT_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedIotClientOptions;
   if (!/^https?:\/\//.test(merged.baseUrl)) throw new IotClientOptionsError(`baseUrl must be an http(s) URL, got "${merged.baseUrl}"`);
+  const cleartext = cleartextUrlProblem('baseUrl', merged.baseUrl);
+  if (cleartext !== undefined) throw new IotClientOptionsError(cleartext);
   for (const field of ['readTimeoutMs', 'connectTimeoutMs', 'maxAttempts', 'maxRequestsPerSecond', 'maxConcurrency'] as const) {
     if (!(merged[field] > 0)) throw new IotClientOptionsError(`${field} must be > 0`);
   }
@@ -104,6 +110,7 @@ export function iotClientOptionsFromConfig(iot: Readonly<IotConfig>): Partial<Io
     readTimeoutMs: iot.readTimeoutMs,
     maxAttempts: iot.retryAttempts,
     maxRetryAfterWaitMs: iot.maxRetryAfterWaitMs,
+    maxResponseBytes: iot.maxResponseBytes,
     maxRequestsPerSecond: iot.maxRequestsPerSecond,
     maxConcurrency: iot.maxConcurrency,
     catalogCacheMs: iot.catalogCacheMs,

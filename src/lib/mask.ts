@@ -68,20 +68,32 @@ export function maskSecret(_value: string): string {
 const REDACTED = '[REDACTED]';
 /** Values shorter than this are not matched in free text: they would mask ordinary words. */
 const MIN_KNOWN_SECRET_LENGTH = 6;
-const knownSecrets = new Set<string>();
+/** Rotating secrets (access tokens) kept: the newest few, since older ones no longer work. */
+const MAX_ROTATING_SECRETS = 16;
+/** Secret → the forms it is found in: raw, URL-encoded, base64 (HTTP Basic). */
+const knownSecrets = new Map<string, readonly string[]>();
+const rotatingSecrets = new Map<string, readonly string[]>();
 
 /**
  * Remembers a secret's value (a password from the environment, a client secret read from IXC, an
- * access token) so that it is removed from any text, whatever key or message carries it.
+ * access token) so that it is removed from any text, whatever key or message carries it. Tokens
+ * are `rotating`: only the newest are kept.
  */
-export function registerSecretValue(value: string | undefined | null): void {
+export function registerSecretValue(value: string | undefined | null, options: { rotating?: boolean } = {}): void {
   if (value === undefined || value === null || value.length < MIN_KNOWN_SECRET_LENGTH) return;
-  for (const form of [value, encodeURIComponent(value), Buffer.from(value).toString('base64')]) knownSecrets.add(form);
+  const target = options.rotating ? rotatingSecrets : knownSecrets;
+  if (target.has(value)) return;
+  target.set(value, [...new Set([value, encodeURIComponent(value), Buffer.from(value).toString('base64')])]);
+  if (options.rotating && rotatingSecrets.size > MAX_ROTATING_SECRETS) rotatingSecrets.delete(rotatingSecrets.keys().next().value as string);
 }
 
 function maskKnownSecrets(text: string): string {
   let out = text;
-  for (const secret of knownSecrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const set of [knownSecrets, rotatingSecrets]) {
+    for (const forms of set.values()) {
+      for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+    }
+  }
   return out;
 }
 
