@@ -16,6 +16,8 @@ export interface DatabaseConfig {
   syncSchema: string;
   /** @defaultValue 10 */
   poolSize: number;
+  /** `start` applies pending migrations (DDL) itself; otherwise it refuses to run on an outdated schema. @defaultValue false */
+  migrateOnStart?: boolean;
 }
 
 export interface KafkaConfig {

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { AppConfig, DEFAULT_STACK_HOME } from './app-config';
-import { cleartextUrlProblem } from '../lib/loopback';
+import { cleartextUrlProblem, isLoopbackHost } from '../lib/loopback';
 import { createEnvReader } from './env-reader';
 import { readableFile } from './readable-file';
 
@@ -20,6 +20,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   const kafkaPort = r.int('CDC_KAFKA_PORT', 19092, { min: 1, max: 65535 });
   const connectPort = r.int('CDC_CONNECT_PORT', 18083, { min: 1, max: 65535 });
   const reconcileBudgetMs = r.int('RECONCILE_BUDGET_MS', 60_000, { min: 1000 });
+  const dbUser = r.optionalStr('IXC_DB_USER');
 
   const config: AppConfig = {
     db: {
@@ -28,11 +29,12 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
         ? { caFile: readableFile(r, 'IXC_DB_TLS_CA_FILE', r.optionalStr('IXC_DB_TLS_CA_FILE')), verify: r.bool('IXC_DB_TLS_VERIFY', true) }
         : undefined,
       port: r.int('IXC_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
-      user: r.str('IXC_DB_USER', 'root'),
+      user: dbUser ?? 'root',
       password: r.secret('IXC_DB_PASSWORD') ?? '',
       ixcDatabase: r.str('IXC_DB_NAME', 'ixcprovedor'),
       syncSchema: r.str('SYNC_DB_SCHEMA', 'ixc_iot_sync'),
       poolSize: r.int('IXC_DB_POOL_SIZE', 10, { min: 1, max: 200 }),
+      migrateOnStart: r.bool('MIGRATE_ON_START', false),
     },
     kafka: {
       brokers: r.str('KAFKA_BROKERS', `127.0.0.1:${kafkaPort}`).split(',').map((b) => b.trim()).filter(Boolean),
@@ -138,6 +140,10 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
     ['SYNC_DB_SCHEMA', config.db.syncSchema],
   ] as const) {
     if (!SCHEMA_NAME.test(value)) r.problem(`${name} must be 1-64 letters, digits or '_', got "${value}"`);
+  }
+  // root is the local stack's own administrator; any other server gets a dedicated user (README).
+  if (dbUser === undefined && !(isLoopbackHost(config.db.host) && config.db.port === stackDbPort)) {
+    r.problem(`IXC_DB_USER is required for a database other than the local stack (127.0.0.1:${stackDbPort}): create a dedicated worker user with the grants the README lists`);
   }
   const cleartext = config.iot.baseUrl === undefined ? undefined : cleartextUrlProblem('IOT_BASE_URL', config.iot.baseUrl);
   if (cleartext !== undefined) r.problem(cleartext);

@@ -13,3 +13,15 @@ describe('IOT_BASE_URL over plain http', () => {
     expect(resolveIotClientOptions({ baseUrl: url }).baseUrl).toBe(url);
   });
 });
+
+describe('IXC_DB_USER', () => {
+  it('defaults to root only for the local stack', () => {
+    expect(loadConfig({}).db.user).toBe('root');
+    expect(loadConfig({ CDC_DB_PORT: '21307', IXC_DB_HOST: 'localhost' }).db.user).toBe('root');
+  });
+
+  it.each([{ IXC_DB_HOST: 'ixc-db.isp.example' }, { IXC_DB_PORT: '3306' }])('is required for any other server (%o)', (env) => {
+    expect(() => loadConfig(env)).toThrow(/IXC_DB_USER is required for a database other than the local stack/);
+    expect(loadConfig({ ...env, IXC_DB_USER: 'ixc_iot_sync' }).db.user).toBe('ixc_iot_sync');
+  });
+});
