@@ -49,6 +49,8 @@ export interface ConnectConfig {
 export interface IotConfig {
   /** Platform base URL. Required by every command that calls the platform; there is no safe default. */
   baseUrl: string | undefined;
+  /** Development only (the compose sandbox): accept `http://` to a host beyond loopback. @defaultValue false */
+  allowHttp: boolean;
   /** Tenant id in external references (`ixc:<tenant>:…`), e.g. the ISP's CNPJ digits. */
   tenantId: string | undefined;
   /** `integracoes_iot.id` this deployment serves. @defaultValue 1 */
@@ -189,6 +191,8 @@ export interface SandboxConfig {
   clientSecret: string | undefined;
   /** Lifetime of the tokens the sandbox issues. @defaultValue 3600 */
   tokenLifetimeSec: number;
+  /** Bearer token the sandbox's `/__admin` requires; needed to bind beyond loopback. Never logged. */
+  adminToken: string | undefined;
 }
 
 export interface AppConfig {

@@ -61,6 +61,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
     },
     iot: {
       baseUrl: r.url('IOT_BASE_URL'),
+      allowHttp: r.bool('IOT_ALLOW_HTTP', false),
       tenantId: r.optionalStr('IOT_TENANT_ID'),
       integrationId: r.int('IOT_INTEGRATION_ID', 1, { min: 1 }),
       clientId: r.optionalStr('IOT_CLIENT_ID'),
@@ -130,6 +131,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       clientId: r.optionalStr('SANDBOX_CLIENT_ID'),
       clientSecret: r.secret('SANDBOX_CLIENT_SECRET'),
       tokenLifetimeSec: r.int('SANDBOX_TOKEN_LIFETIME_S', 3600, { min: 1 }),
+      adminToken: r.secret('SANDBOX_ADMIN_TOKEN'),
     },
   };
 
@@ -145,7 +147,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   if (dbUser === undefined && !(isLoopbackHost(config.db.host) && config.db.port === stackDbPort)) {
     r.problem(`IXC_DB_USER is required for a database other than the local stack (127.0.0.1:${stackDbPort}): create a dedicated worker user with the grants the README lists`);
   }
-  const cleartext = config.iot.baseUrl === undefined ? undefined : cleartextUrlProblem('IOT_BASE_URL', config.iot.baseUrl);
+  const cleartext = config.iot.baseUrl === undefined || config.iot.allowHttp ? undefined : cleartextUrlProblem('IOT_BASE_URL', config.iot.baseUrl);
   if (cleartext !== undefined) r.problem(cleartext);
   const tenant = config.iot.tenantId;
   if (tenant !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(tenant)) {

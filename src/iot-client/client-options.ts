@@ -3,8 +3,10 @@ import { cleartextUrlProblem } from '../lib/loopback';
 
 /** Everything the IoT client can be tuned with; defaults in DEFAULT_IOT_CLIENT_OPTIONS. */
 export interface IotClientOptions {
-  /** Platform base URL. Required. */
+  /** Platform base URL. Required; `https://` unless loopback or `allowHttp`. */
   baseUrl: string;
+  /** Development only: accept `http://` beyond loopback. @defaultValue false */
+  allowHttp?: boolean;
   /** @defaultValue `/oauth/token` */
   tokenPath: string;
   /** `json` body (IXC spec) or `form` + HTTP Basic (RFC 6749). @defaultValue `json` */
@@ -52,6 +54,7 @@ export interface IotClientOptions {
 }
 
 export const DEFAULT_IOT_CLIENT_OPTIONS = {
+  allowHttp: false,
   tokenPath: '/oauth/token',
   tokenEncoding: 'json',
   connectTimeoutMs: 5000,
@@ -88,7 +91,7 @@ export class IotClientOptionsError extends Error {
 export function resolveIotClientOptions(options: Partial<IotClientOptions> & { baseUrl: string }): ResolvedIotClientOptions {
   const merged = { ...DEFAULT_IOT_CLIENT_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedIotClientOptions;
   if (!/^https?:\/\//.test(merged.baseUrl)) throw new IotClientOptionsError(`baseUrl must be an http(s) URL, got "${merged.baseUrl}"`);
-  const cleartext = cleartextUrlProblem('baseUrl', merged.baseUrl);
+  const cleartext = merged.allowHttp ? undefined : cleartextUrlProblem('baseUrl', merged.baseUrl);
   if (cleartext !== undefined) throw new IotClientOptionsError(cleartext);
   for (const field of ['readTimeoutMs', 'connectTimeoutMs', 'maxAttempts', 'maxRequestsPerSecond', 'maxConcurrency'] as const) {
     if (!(merged[field] > 0)) throw new IotClientOptionsError(`${field} must be > 0`);
@@ -102,6 +105,7 @@ export function iotClientOptionsFromConfig(iot: Readonly<IotConfig>): Partial<Io
   if (!iot.baseUrl) throw new IotClientOptionsError('IOT_BASE_URL is required to call the IoT platform');
   return {
     baseUrl: iot.baseUrl,
+    allowHttp: iot.allowHttp,
     tokenPath: iot.tokenPath,
     tokenEncoding: iot.tokenEncoding,
     clientId: iot.clientId,
