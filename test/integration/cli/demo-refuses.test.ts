@@ -12,6 +12,7 @@ describe('demo in a shell with production settings', () => {
       ...env,
       CDC_HOME: home,
       IXC_DB_HOST: 'ixc-db.isp.example',
+      IXC_DB_USER: 'ixc_iot_sync',
       IXC_DB_PASSWORD: 'prod-db-password-91',
       KAFKA_BROKERS: 'kafka-1.isp.example:9093',
     });

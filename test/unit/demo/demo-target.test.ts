@@ -8,8 +8,8 @@ describe('the demo runs only against its own local stack', () => {
   });
 
   it.each([
-    ['IXC_DB_HOST', { IXC_DB_HOST: 'ixc-db.isp.example' }],
-    ['IXC_DB_PORT', { IXC_DB_PORT: '3306' }],
+    ['IXC_DB_HOST', { IXC_DB_HOST: 'ixc-db.isp.example', IXC_DB_USER: 'ixc_iot_sync' }],
+    ['IXC_DB_PORT', { IXC_DB_PORT: '3306', IXC_DB_USER: 'ixc_iot_sync' }],
     ['KAFKA_BROKERS', { KAFKA_BROKERS: '127.0.0.1:19092,kafka-1.isp.example:9093' }],
     ['KAFKA_BROKERS', { KAFKA_BROKERS: '127.0.0.1:9092' }],
     ['CONNECT_URL', { CONNECT_URL: 'https://connect.isp.example' }],
@@ -22,7 +22,7 @@ describe('the demo runs only against its own local stack', () => {
 
   it('names every offending variable of a production shell at once', () => {
     const problems = demoTargetProblems(
-      loadConfig({ IXC_DB_HOST: '10.1.2.3', KAFKA_BROKERS: 'kafka.isp.example:9092', CONNECT_URL: 'http://10.1.2.4:8083', IOT_BASE_URL: 'https://iot.example' }),
+      loadConfig({ IXC_DB_HOST: '10.1.2.3', IXC_DB_USER: 'ixc_iot_sync', KAFKA_BROKERS: 'kafka.isp.example:9092', CONNECT_URL: 'http://10.1.2.4:8083', IOT_BASE_URL: 'https://iot.example' }),
     );
     expect(problems.map((p) => p.split('=')[0])).toEqual(['IXC_DB_HOST', 'KAFKA_BROKERS', 'CONNECT_URL', 'IOT_BASE_URL']);
   });
