@@ -165,7 +165,7 @@ async function handleApi(
     if (latency > 0) await sleep(latency);
     const decision = faultDecision(fault);
     if (decision.kind === 'status') {
-      throw new SandboxProblem(decision.status, decision.code, 'Injected fault', { headers: decision.headers });
+      throw new SandboxProblem(decision.status, decision.code, decision.detail ?? 'Injected fault', { headers: decision.headers });
     }
     if (isToken) {
       handleToken(runtime, req, text, res);
