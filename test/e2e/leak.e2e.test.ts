@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,9 @@ const CONTRACT = BASE + 1;
 const TIMEOUT = 120_000;
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const ROOT = path.resolve(__dirname, '../..');
+// Thirteen CLI processes, a worker and a crash: minutes on a loaded machine.
+jest.setTimeout(1_200_000);
+const step = (what: string): void => void process.stdout.write(`[leak] ${new Date().toISOString()} ${what}\n`);
 
 /** The customer whose personal data must stay in IXC's own tables (and the platform). */
 const NAME = 'Zuleide Quaresma Boaventura';
@@ -75,7 +79,7 @@ describe('nothing secret or personal leaks', () => {
   beforeAll(async () => {
     conn = await cdcDatabase();
     world = createIxcWorld(conn, BASE, INTEGRATION);
-    sandbox = await startSandboxProcess();
+    sandbox = await startSandboxProcess({ startTimeoutMs: TIMEOUT });
     await world.clean();
     await world.integration(sandbox.clientId, sandbox.clientSecret);
     await world.product(P_CAMERA, 'Câmera IoT (leak)', 'OLLI-CAMERA');
@@ -121,6 +125,7 @@ describe('nothing secret or personal leaks', () => {
       },
       { timeoutMs: TIMEOUT, intervalMs: 500, what: 'the contract to be provisioned after the refused create' },
     );
+    step('provisioned');
     const state = await sandbox.admin.state();
     expect(state.statusCounts['503'] ?? 0).toBeGreaterThanOrEqual(1);
 
@@ -141,15 +146,15 @@ describe('nothing secret or personal leaks', () => {
       ['catalog', 'list', '--json'],
       ['replay', '--from', startedAt, '--topics', changeTopic(config.kafka.topicPrefix, config.db.ixcDatabase, 'cliente'), '--json'],
     ];
-    const results = await Promise.all(commands.map((args) => runCli(args, cliEnv)));
+    // And a crash: an HTTP library error holding the client secret, left unhandled.
+    const [crashed, ...results] = await Promise.all([runCliWithCrash(cliEnv, sandbox.clientSecret), ...commands.map((args) => runCli(args, cliEnv))]);
+    step('CLI commands done');
     results.forEach((r, i) => scanned(`cli ${commands[i]!.join(' ')} (exit ${r.code})`, `${r.stdout}\n${r.stderr}`));
     expect(results[0]!.code).toBe(0);
     expect(results[3]!.stdout).toContain(String(CONTRACT));
 
-    // A crash: an HTTP library error holding the client secret and a token, left unhandled.
-    const crashed = await runCliWithCrash(cliEnv, sandbox.clientSecret);
-    scanned(`crash (exit ${crashed.code})`, crashed.output);
-    expect(crashed.code).toBe(70);
+    scanned(`crash (exit ${crashed!.code})`, crashed!.output);
+    expect(crashed!.code).toBe(70);
 
     // The worker's ops port and logs.
     const auth = { authorization: `Bearer ${secrets.OPS_TOKEN}` };
@@ -200,7 +205,6 @@ describe('nothing secret or personal leaks', () => {
 
 /** `config` with the crash preload: an AxiosError carrying the secret is rejected with nobody listening. */
 async function runCliWithCrash(env: NodeJS.ProcessEnv, secret: string): Promise<{ code: number | null; output: string }> {
-  const { spawn } = await import('node:child_process');
   const child = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', '-r', path.join(ROOT, 'test/helpers/crash-preload.ts'), path.join(ROOT, 'src/cli/main.ts'), 'config'],
