@@ -18,6 +18,8 @@ export interface DatabaseConfig {
   poolSize: number;
   /** Longest wait for a pooled connection before a PoolWaitTimeoutError. @defaultValue 15000 */
   poolWaitMs?: number;
+  /** `start` applies pending migrations (DDL) itself; otherwise it refuses to run on an outdated schema. @defaultValue false */
+  migrateOnStart?: boolean;
 }
 
 export interface KafkaConfig {
@@ -49,6 +51,8 @@ export interface ConnectConfig {
 export interface IotConfig {
   /** Platform base URL. Required by every command that calls the platform; there is no safe default. */
   baseUrl: string | undefined;
+  /** Development only (the compose sandbox): accept `http://` to a host beyond loopback. @defaultValue false */
+  allowHttp: boolean;
   /** Tenant id in external references (`ixc:<tenant>:…`), e.g. the ISP's CNPJ digits. */
   tenantId: string | undefined;
   /** `integracoes_iot.id` this deployment serves. @defaultValue 1 */
@@ -73,6 +77,8 @@ export interface IotConfig {
   retryAttempts: number;
   /** A `Retry-After` longer than this reschedules the reconcile instead of sleeping. @defaultValue 10000 */
   maxRetryAfterWaitMs: number;
+  /** Largest platform response body accepted, bytes. @defaultValue 1048576 */
+  maxResponseBytes: number;
   /** Catalogue cache lifetime. @defaultValue 600000 */
   catalogCacheMs: number;
   /** Failure percentage (in a 10 s rolling window) that opens a breaker, per endpoint and for the host. @defaultValue 50 */
@@ -189,6 +195,8 @@ export interface SandboxConfig {
   clientSecret: string | undefined;
   /** Lifetime of the tokens the sandbox issues. @defaultValue 3600 */
   tokenLifetimeSec: number;
+  /** Bearer token the sandbox's `/__admin` requires; needed to bind beyond loopback. Never logged. */
+  adminToken: string | undefined;
 }
 
 export interface AppConfig {

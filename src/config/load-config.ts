@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { AppConfig, DEFAULT_STACK_HOME } from './app-config';
+import { cleartextUrlProblem, isLoopbackHost } from '../lib/loopback';
 import { createEnvReader } from './env-reader';
 import { readableFile } from './readable-file';
 
@@ -31,6 +32,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   const kafkaPort = r.int('CDC_KAFKA_PORT', 19092, { min: 1, max: 65535 });
   const connectPort = r.int('CDC_CONNECT_PORT', 18083, { min: 1, max: 65535 });
   const reconcileBudgetMs = r.int('RECONCILE_BUDGET_MS', 60_000, { min: 1000 });
+  const dbUser = r.optionalStr('IXC_DB_USER');
 
   const config: AppConfig = {
     db: {
@@ -39,12 +41,13 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
         ? { caFile: readableFile(r, 'IXC_DB_TLS_CA_FILE', r.optionalStr('IXC_DB_TLS_CA_FILE')), verify: r.bool('IXC_DB_TLS_VERIFY', true) }
         : undefined,
       port: r.int('IXC_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
-      user: r.str('IXC_DB_USER', 'root'),
-      password: r.str('IXC_DB_PASSWORD', ''),
+      user: dbUser ?? 'root',
+      password: r.secret('IXC_DB_PASSWORD') ?? '',
       ixcDatabase: r.str('IXC_DB_NAME', 'ixcprovedor'),
       syncSchema: r.str('SYNC_DB_SCHEMA', 'ixc_iot_sync'),
       poolSize: r.int('IXC_DB_POOL_SIZE', 10, { min: 1, max: 200 }),
       poolWaitMs: r.int('IXC_DB_POOL_WAIT_MS', 15_000, { min: 100 }),
+      migrateOnStart: r.bool('MIGRATE_ON_START', false),
     },
     kafka: {
       brokers: r.str('KAFKA_BROKERS', `127.0.0.1:${kafkaPort}`).split(',').map((b) => b.trim()).filter(Boolean),
@@ -71,10 +74,11 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
     },
     iot: {
       baseUrl: r.url('IOT_BASE_URL'),
+      allowHttp: r.bool('IOT_ALLOW_HTTP', false),
       tenantId: r.optionalStr('IOT_TENANT_ID'),
       integrationId: r.int('IOT_INTEGRATION_ID', 1, { min: 1 }),
       clientId: r.optionalStr('IOT_CLIENT_ID'),
-      clientSecret: r.optionalStr('IOT_CLIENT_SECRET'),
+      clientSecret: r.secret('IOT_CLIENT_SECRET'),
       tokenPath: r.str('IOT_TOKEN_PATH', '/oauth/token'),
       tokenEncoding: r.oneOf('IOT_TOKEN_ENCODING', ['json', 'form'] as const, 'json'),
       connectTimeoutMs: r.int('IOT_CONNECT_TIMEOUT_MS', 5000, { min: 100 }),
@@ -83,6 +87,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       maxConcurrency: r.int('IOT_MAX_CONCURRENCY', 8, { min: 1 }),
       retryAttempts: r.int('IOT_RETRY_ATTEMPTS', 5, { min: 1, max: 20 }),
       maxRetryAfterWaitMs: r.int('IOT_MAX_RETRY_AFTER_WAIT_MS', 10_000, { min: 0 }),
+      maxResponseBytes: r.int('IOT_MAX_RESPONSE_BYTES', 1_048_576, { min: 65_536, max: 67_108_864 }),
       catalogCacheMs: r.int('IOT_CATALOG_CACHE_MS', 600_000, { min: 0 }),
       breakerErrorThresholdPercent: r.int('IOT_BREAKER_ERROR_PERCENT', 50, { min: 1, max: 100 }),
       breakerVolumeThreshold: r.int('IOT_BREAKER_VOLUME', 5, { min: 1 }),
@@ -110,8 +115,8 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
     ops: {
       host: r.str('OPS_HOST', '127.0.0.1'),
       port: r.int('OPS_PORT', 9464, { min: 0, max: 65535 }),
-      token: r.optionalStr('OPS_TOKEN'),
       allowedHosts: r.str('OPS_ALLOWED_HOSTS', '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      token: r.secret('OPS_TOKEN'),
       stallAfterMs: r.int('OPS_STALL_AFTER_MS', 120_000, { min: 1000 }),
       lagPollIntervalMs: r.int('OPS_LAG_POLL_INTERVAL_MS', 15_000, { min: 500 }),
       pollIntervalMs: r.int('OPS_POLL_INTERVAL_MS', 10_000, { min: 500 }),
@@ -131,15 +136,16 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       secure: r.bool('CDC_SECURE', false),
       connectorDbPort: r.int('CDC_CONNECTOR_DB_PORT', stackDbPort, { min: 1, max: 65535 }),
       connectorKafkaBootstrap: r.str('CDC_CONNECTOR_KAFKA_BOOTSTRAP', `127.0.0.1:${kafkaPort}`),
-      debeziumPassword: r.optionalStr('DEBEZIUM_DB_PASSWORD'),
+      debeziumPassword: r.secret('DEBEZIUM_DB_PASSWORD'),
     },
     sandbox: {
       host: r.str('SANDBOX_HOST', '127.0.0.1'),
       port: r.int('SANDBOX_PORT', 18080, { min: 0, max: 65535 }),
       stateFile: r.optionalStr('SANDBOX_STATE_FILE'),
       clientId: r.optionalStr('SANDBOX_CLIENT_ID'),
-      clientSecret: r.optionalStr('SANDBOX_CLIENT_SECRET'),
+      clientSecret: r.secret('SANDBOX_CLIENT_SECRET'),
       tokenLifetimeSec: r.int('SANDBOX_TOKEN_LIFETIME_S', 3600, { min: 1 }),
+      adminToken: r.secret('SANDBOX_ADMIN_TOKEN'),
     },
   };
 
@@ -158,6 +164,12 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   ] as const) {
     if (!SCHEMA_NAME.test(value)) r.problem(`${name} must be 1-64 letters, digits or '_', got "${value}"`);
   }
+  // root is the local stack's own administrator; any other server gets a dedicated user (README).
+  if (dbUser === undefined && !(isLoopbackHost(config.db.host) && config.db.port === stackDbPort)) {
+    r.problem(`IXC_DB_USER is required for a database other than the local stack (127.0.0.1:${stackDbPort}): create a dedicated worker user with the grants the README lists`);
+  }
+  const cleartext = config.iot.baseUrl === undefined || config.iot.allowHttp ? undefined : cleartextUrlProblem('IOT_BASE_URL', config.iot.baseUrl);
+  if (cleartext !== undefined) r.problem(cleartext);
   const tenant = config.iot.tenantId;
   if (tenant !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(tenant)) {
     r.problem(`IOT_TENANT_ID must be 1-40 letters, digits, '-' or '_', got "${tenant}"`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { registerSecretValue } from '../lib/mask';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -10,9 +11,8 @@ export interface SecretSetting {
 
 /**
  * Reads a secret from `NAME` or from the file named by `NAME_FILE` (container and systemd
- * secrets), never both. A file's trailing newline is dropped.
- * Same API as the `secrets` branch's helper (which also registers each value with the masker):
- * at merge, keep that one.
+ * secrets), never both. A file's trailing newline is dropped. Every value read is registered with
+ * the masker, so it is removed wherever it would be printed, whatever the key it travels under.
  */
 export function readSecretSetting(env: Env, name: string): SecretSetting {
   const direct = nonBlank(env[name]);
@@ -21,7 +21,10 @@ export function readSecretSetting(env: Env, name: string): SecretSetting {
   if (direct !== undefined && file !== undefined) {
     return { value: undefined, problem: `${name} and ${fileVariable} are both set: set only one` };
   }
-  if (file === undefined) return { value: direct };
+  if (file === undefined) {
+    if (direct !== undefined) registerSecretValue(direct);
+    return { value: direct };
+  }
   let content: string;
   try {
     content = readFileSync(file, 'utf8');
@@ -31,6 +34,7 @@ export function readSecretSetting(env: Env, name: string): SecretSetting {
   }
   const value = content.replace(/\r?\n$/, '');
   if (value.trim() === '') return { value: undefined, problem: `${fileVariable} names an empty file: ${file}` };
+  registerSecretValue(value);
   return { value };
 }
 

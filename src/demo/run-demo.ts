@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import type { AppConfig } from '../config';
+import { ConfigError, type AppConfig } from '../config';
 import { startWorker, type Worker } from '../cli/worker/create-worker';
 import { createLogger } from '../lib/logger';
 import { runMigrations } from '../migrations/run-migrations';
@@ -9,6 +9,7 @@ import { callSandboxAdmin } from '../sandbox/sandbox-admin-client';
 import { runSandbox } from '../sandbox/run-sandbox';
 import { createLocalStack } from '../stack';
 import { demoStory, DEMO_CLEANUP, type DemoStep } from './demo-story';
+import { demoTargetProblems } from './demo-target';
 import { describeContract, type ContractRow, type LicencaRow, type SyncRow } from './demo-view';
 
 export interface DemoOptions {
@@ -33,6 +34,8 @@ export async function runDemo(base: Readonly<AppConfig>, print: (line?: string) 
   const started = Date.now();
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   const stepTimeoutMs = options.stepTimeoutMs ?? 120_000;
+  const problems = demoTargetProblems(base);
+  if (problems.length > 0) throw new ConfigError(problems);
 
   print('▶ 1. Local CDC stack: MariaDB (row binlog) → Kafka (KRaft) → Kafka Connect + Debezium');
   const stack = createLocalStack(base, { report: (line) => print(`    ${line}`) });
@@ -45,7 +48,8 @@ export async function runDemo(base: Readonly<AppConfig>, print: (line?: string) 
   const tenant = base.iot.tenantId ?? 'demo';
   const config: Readonly<AppConfig> = {
     ...base,
-    db: { ...base.db, syncSchema: `${base.db.syncSchema}_demo` },
+    // The local stack's MariaDB as its own administrator, whatever IXC_DB_USER says.
+    db: { ...base.db, host: '127.0.0.1', port: base.stack.dbPort, user: 'root', password: '', syncSchema: `${base.db.syncSchema}_demo` },
     kafka: { ...base.kafka, groupId: `${base.kafka.groupId}-demo-${randomBytes(3).toString('hex')}` },
     iot: { ...base.iot, baseUrl: sandbox.url, tenantId: tenant, clientId: undefined, clientSecret: undefined },
     reconcile: { ...base.reconcile, pollIntervalMs: 250 },
@@ -60,7 +64,7 @@ export async function runDemo(base: Readonly<AppConfig>, print: (line?: string) 
     print(`    products ${SEED_IOT_PRODUCTS.join(', ')} linked to OLLI-CASA-INTELIGENTE, OLLI-CAMERA, OLLI-SENSOR-PORTA`);
 
     print(`▶ 4. Worker: consumer group ${config.kafka.groupId}, ${config.reconcile.concurrency} reconcile slots (${elapsed()})`);
-    worker = await startWorker(config, createLogger({ level: 'warn', format: 'pretty' }), { opsPort: 0 });
+    worker = await startWorker(config, createLogger({ level: 'warn', format: 'pretty' }), { opsPort: 0, migrate: true });
     print(`    status page ${worker.opsUrl}/  ·  metrics ${worker.opsUrl}/metrics`);
 
     const show = async (contracts: number[]): Promise<void> => {

@@ -53,7 +53,7 @@ export function classifyFailure(thrown: unknown, attempts: number, options: Clas
   if (err instanceof BlastRadiusLockTimeoutError) return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false };
   if (err instanceof IotApiPermanentError) {
     const reason = (err.code && PERMANENT_REASON[err.code]) ?? (err.status === 422 ? 'validation' : 'api_rejected');
-    const fields = err.fieldErrors.map((f) => `${f.field}: ${f.message}`).join('; ');
+    const fields = err.fieldErrors.map((f) => (f.message ? `${f.field}: ${f.message}` : f.field)).join('; ');
     return { disposition: { kind: 'park', reason, detail: maskText(fields ? `${err.message} (${fields})` : err.message) }, pauseAll: false };
   }
   if (err instanceof PlanConflictError || err instanceof ExternalRefError) {

@@ -1,9 +1,12 @@
 import type { IotConfig } from '../config';
+import { cleartextUrlProblem } from '../lib/loopback';
 
 /** Everything the IoT client can be tuned with; defaults in DEFAULT_IOT_CLIENT_OPTIONS. */
 export interface IotClientOptions {
-  /** Platform base URL. Required. */
+  /** Platform base URL. Required; `https://` unless loopback or `allowHttp`. */
   baseUrl: string;
+  /** Development only: accept `http://` beyond loopback. @defaultValue false */
+  allowHttp?: boolean;
   /** @defaultValue `/oauth/token` */
   tokenPath: string;
   /** `json` body (IXC spec) or `form` + HTTP Basic (RFC 6749). @defaultValue `json` */
@@ -26,6 +29,8 @@ export interface IotClientOptions {
   backoffJitter: number;
   /** @defaultValue 10000 */
   maxRetryAfterWaitMs: number;
+  /** Largest response body accepted; a bigger one is cut off and the call fails. @defaultValue 1048576 */
+  maxResponseBytes: number;
   /** Client-side rate cap; the platform's limit is unknown. @defaultValue 20 */
   maxRequestsPerSecond: number;
   /** Requests in flight per process. @defaultValue 8 */
@@ -49,6 +54,7 @@ export interface IotClientOptions {
 }
 
 export const DEFAULT_IOT_CLIENT_OPTIONS = {
+  allowHttp: false,
   tokenPath: '/oauth/token',
   tokenEncoding: 'json',
   connectTimeoutMs: 5000,
@@ -58,6 +64,7 @@ export const DEFAULT_IOT_CLIENT_OPTIONS = {
   backoffMaxMs: 30_000,
   backoffJitter: 0.2,
   maxRetryAfterWaitMs: 10_000,
+  maxResponseBytes: 1_048_576,
   maxRequestsPerSecond: 20,
   maxConcurrency: 8,
   catalogCacheMs: 600_000,
@@ -84,6 +91,8 @@ export class IotClientOptionsError extends Error {
 export function resolveIotClientOptions(options: Partial<IotClientOptions> & { baseUrl: string }): ResolvedIotClientOptions {
   const merged = { ...DEFAULT_IOT_CLIENT_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedIotClientOptions;
   if (!/^https?:\/\//.test(merged.baseUrl)) throw new IotClientOptionsError(`baseUrl must be an http(s) URL, got "${merged.baseUrl}"`);
+  const cleartext = merged.allowHttp ? undefined : cleartextUrlProblem('baseUrl', merged.baseUrl);
+  if (cleartext !== undefined) throw new IotClientOptionsError(cleartext);
   for (const field of ['readTimeoutMs', 'connectTimeoutMs', 'maxAttempts', 'maxRequestsPerSecond', 'maxConcurrency'] as const) {
     if (!(merged[field] > 0)) throw new IotClientOptionsError(`${field} must be > 0`);
   }
@@ -96,6 +105,7 @@ export function iotClientOptionsFromConfig(iot: Readonly<IotConfig>): Partial<Io
   if (!iot.baseUrl) throw new IotClientOptionsError('IOT_BASE_URL is required to call the IoT platform');
   return {
     baseUrl: iot.baseUrl,
+    allowHttp: iot.allowHttp,
     tokenPath: iot.tokenPath,
     tokenEncoding: iot.tokenEncoding,
     clientId: iot.clientId,
@@ -104,6 +114,7 @@ export function iotClientOptionsFromConfig(iot: Readonly<IotConfig>): Partial<Io
     readTimeoutMs: iot.readTimeoutMs,
     maxAttempts: iot.retryAttempts,
     maxRetryAfterWaitMs: iot.maxRetryAfterWaitMs,
+    maxResponseBytes: iot.maxResponseBytes,
     maxRequestsPerSecond: iot.maxRequestsPerSecond,
     maxConcurrency: iot.maxConcurrency,
     catalogCacheMs: iot.catalogCacheMs,

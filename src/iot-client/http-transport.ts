@@ -39,6 +39,8 @@ export interface TransportOptions {
   backoffJitter: number;
   /** A Retry-After above this raises IotRescheduleError instead of sleeping. @defaultValue 10000 */
   maxRetryAfterWaitMs: number;
+  /** A response body above this is refused (not buffered further). @defaultValue 1048576 */
+  maxResponseBytes: number;
 }
 
 export interface TransportRequest {
@@ -128,6 +130,14 @@ function createConnectTimeoutAgent(baseUrl: string, connectTimeoutMs: number): h
   return agent;
 }
 
+/** A transport failure as a code: `ECONNRESET`, `ETIMEDOUT`, `ERESPONSETOOLARGE`… never the library's message. */
+function networkErrorCode(thrown: unknown, maxResponseBytes: number): string {
+  const code = (thrown as { code?: unknown }).code;
+  const message = thrown instanceof Error ? thrown.message : '';
+  if (message.startsWith(`maxContentLength size of ${maxResponseBytes} exceeded`)) return 'ERESPONSETOOLARGE';
+  return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'ENETWORK';
+}
+
 /** Backoff before retry n (1-based): base·2^(n−1), capped, with ± jitter. */
 export function backoffDelayMs(retry: number, options: Pick<TransportOptions, 'backoffBaseMs' | 'backoffMaxMs' | 'backoffJitter'>): number {
   const raw = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** Math.max(0, retry - 1));
@@ -144,6 +154,22 @@ function parseBody(data: unknown): unknown {
   }
 }
 
+/**
+ * What of an error body may be kept: codes and field names. The platform's free text (`detail`,
+ * `title`, field messages) may quote a customer's name, and would reach sync rows, the status page,
+ * logs and audit rows.
+ */
+function problemSummary(body: unknown, status: number): { code?: string; request_id?: string; existing_id?: string; fields?: string[] } {
+  const problem = problemFromWire(body, status);
+  const fields = problem.fieldErrors.map((f) => f.field).filter(Boolean);
+  return {
+    ...(problem.code ? { code: problem.code } : {}),
+    ...(problem.requestId ? { request_id: problem.requestId } : {}),
+    ...(problem.existingId ? { existing_id: problem.existingId } : {}),
+    ...(fields.length > 0 ? { fields } : {}),
+  };
+}
+
 function errorFromResponse(res: AxiosResponse, endpoint: string, method: string, nowMs: number): IotApiError {
   const body = parseBody(res.data);
   const problem = problemFromWire(body, res.status);
@@ -152,14 +178,14 @@ function errorFromResponse(res: AxiosResponse, endpoint: string, method: string,
   const details = {
     status: res.status,
     code: problem.code,
-    fieldErrors: problem.fieldErrors,
+    fieldErrors: problem.fieldErrors.map((f) => ({ field: f.field, message: '' })),
     requestId,
     endpoint,
     retryAfterMs,
     existingId: problem.existingId,
   };
-  // The platform's detail may quote personal data; errors end up in sync rows and logs.
-  const message = `${endpoint} → ${res.status}${problem.code ? ` ${problem.code}` : ''}: ${maskText(problem.message)}`;
+  // Method, path, status and code only: the platform's detail may quote personal data.
+  const message = `${endpoint} → ${res.status}${problem.code ? ` ${maskText(problem.code)}` : ''}`;
   if (res.status === 403) return new IotConfigurationError(message, details);
   if (res.status === 429) return new IotApiUnavailableError(message, details);
   if (res.status >= 500) return new IotApiUnavailableError(message, { ...details, ambiguous: method === 'POST' });
@@ -183,6 +209,7 @@ export function createIotTransport(deps: TransportDeps, options: TransportOption
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
     maxRedirects: 0,
+    maxContentLength: options.maxResponseBytes,
   });
 
   const emit = (event: RequestEvent) => {
@@ -217,32 +244,32 @@ export function createIotTransport(deps: TransportDeps, options: TransportOption
     try {
       response = await client.request({ method, url: path, headers, data, signal: req.ctx?.signal });
     } catch (thrown) {
-      const err = coerceError(thrown);
-      const code = (thrown as { code?: string }).code ?? 'ENETWORK';
+      // The AxiosError stays here: its config holds the Authorization header and the token call's body.
+      const code = networkErrorCode(thrown, options.maxResponseBytes);
       const durationMs = Date.now() - started;
       const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
       deps.audit?.record({
         at, contractId: req.ctx?.contractId, method, path, endpoint: key, status: null, durationMs, attempt,
-        idempotencyKey: req.idempotencyKey, requestBody: req.form ?? req.body, error: `${code}: ${err.message}`,
+        idempotencyKey: req.idempotencyKey, requestBody: req.form ?? req.body, error: code,
       });
       emit({ endpoint: key, status: null, durationMs, attempt });
-      if (req.ctx?.signal?.aborted) throw err;
+      if (req.ctx?.signal?.aborted) throw coerceError(req.ctx.signal.reason);
       throw new IotApiUnavailableError(`${key} failed: ${timedOut ? 'timeout' : code}`, {
         endpoint: key,
         code,
-        cause: err,
         ambiguous: method === 'POST' && !NOT_SENT_CODES.has(code),
       });
     }
     const durationMs = Date.now() - started;
     const body = parseBody(response.data);
+    const ok = response.status >= 200 && response.status < 300;
     deps.audit?.record({
       at, contractId: req.ctx?.contractId, method, path, endpoint: key, status: response.status, durationMs, attempt,
-      idempotencyKey: req.idempotencyKey, requestBody: req.form ?? req.body, responseBody: body,
+      idempotencyKey: req.idempotencyKey, requestBody: req.form ?? req.body, responseBody: ok ? body : problemSummary(body, response.status),
       requestId: (response.headers[HEADERS.requestId] as string | undefined) ?? undefined,
     });
     emit({ endpoint: key, status: response.status, durationMs, attempt });
-    if (response.status >= 200 && response.status < 300) return { status: response.status, body };
+    if (ok) return { status: response.status, body };
     throw errorFromResponse(response, key, method, Date.now());
   };
 

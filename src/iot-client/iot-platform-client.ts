@@ -13,6 +13,7 @@ import type {
 } from '../handlers/ports/iot-platform';
 import { coerceError } from '../lib/coerce-error';
 import type { Logger } from '../lib/logger';
+import { registerSecretValue } from '../lib/mask';
 import * as wire from './api-contract';
 import { ENDPOINTS, ERROR_CODES, OPERATIONS, PAGE_LIMIT, QUERY } from './api-contract';
 import type { ApiAuditRecorder } from './api-audit-recorder';
@@ -108,6 +109,7 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
     const stored = await deps.tokenStore.credentials();
     const clientId = opts.clientId ?? stored?.clientId ?? undefined;
     const clientSecret = opts.clientSecret ?? stored?.clientSecret ?? undefined;
+    registerSecretValue(clientSecret);
     if (!clientId || !clientSecret) {
       throw new IotConfigurationError('No IoT client credentials: set IOT_CLIENT_ID/IOT_CLIENT_SECRET or run `integration set`');
     }

@@ -1,4 +1,5 @@
 import type { TokenResponse } from './api-contract';
+import { registerSecretValue } from '../lib/mask';
 import type { TokenStore } from './token-store';
 
 export interface TokenManagerOptions {
@@ -64,6 +65,7 @@ export function createTokenManager(deps: TokenManagerDeps, options: TokenManager
   const fetchNew = async (): Promise<CachedToken> => {
     const issuedAt = now();
     const response = await deps.fetchToken();
+    registerSecretValue(response.accessToken, { rotating: true });
     const lifetimeMs = response.expiresInSec !== undefined ? response.expiresInSec * 1000 : undefined;
     if (lifetimeMs !== undefined) lastLifetimeMs = lifetimeMs;
     // The row keeps whole seconds: store the issue time rounded down, so the derived expiry is never late.
@@ -76,6 +78,7 @@ export function createTokenManager(deps: TokenManagerDeps, options: TokenManager
   const fromStore = async (): Promise<CachedToken | null> => {
     const stored = await deps.store.read();
     if (!stored) return null;
+    registerSecretValue(stored.accessToken, { rotating: true });
     const candidate = { token: stored.accessToken, expiresAt: expiryOf(stored.accessToken, stored.issuedAt.getTime(), undefined) };
     return fresh(candidate) ? candidate : null;
   };

@@ -3,12 +3,32 @@
  * and the status page. Masks keep just enough to recognise a record in support work.
  */
 
-const SECRET_KEYS = /^(client_secret|access_token|refresh_token|id_token|token|password|senha|secret|authorization|api_secret|api_key)$/i;
-const DOCUMENT_KEYS = /^(document|cpf|cnpj|cnpj_cpf|cpf_cnpj|documento)$/i;
-const NAME_KEYS = /^(name|razao|fantasia|nome|full_name)$/i;
-const EMAIL_KEYS = /^(email|e_mail)$/i;
-const PHONE_KEYS = /^(phone|telefone|telefone_celular|whatsapp|fone|mobile)$/i;
-const ADDRESS_KEYS = /^(address|street|endereco|number|numero|complement|complemento|zip|cep)$/i;
+/** Keys are compared lower-cased with `_` and `-` removed: `clientSecret`, `client_secret` and `CLIENT-SECRET` are one key. */
+export function normaliseKey(key: string): string {
+  return key.toLowerCase().replace(/[_-]/g, '');
+}
+
+/** Anywhere in the normalised name: `client_secret`, `DEBEZIUM_DB_PASSWORD`, `id_token`, `x-api-key`, `proxy-authorization`… */
+const SECRET_WORDS = /secret|password|passwd|senha|token|authorization|apikey/;
+const DOCUMENT_KEYS = /^(document|documento|cpf|cnpj|cnpjcpf|cpfcnpj|taxid)$/;
+const NAME_KEYS = /^(name|nome|razao|razaosocial|fantasia|nomefantasia|fullname|contato|contact)$/;
+const EMAIL_KEYS = /email|^mail$/;
+const PHONE_KEYS = /^(phone|telefone|telefonecelular|telefonecomercial|celular|whatsapp|fone|mobile)$/;
+const ADDRESS_KEYS = /^(address|street|endereco|number|numero|complement|complemento|bairro|neighborhood|district|zip|zipcode|cep|referencia)$/;
+
+type KeyKind = 'secret' | 'document' | 'name' | 'email' | 'phone' | 'address' | 'plain';
+
+export function classifyKey(key: string): KeyKind {
+  const k = normaliseKey(key);
+  if (k === '') return 'plain';
+  if (SECRET_WORDS.test(k)) return 'secret';
+  if (DOCUMENT_KEYS.test(k)) return 'document';
+  if (NAME_KEYS.test(k)) return 'name';
+  if (EMAIL_KEYS.test(k)) return 'email';
+  if (PHONE_KEYS.test(k)) return 'phone';
+  if (ADDRESS_KEYS.test(k)) return 'address';
+  return 'plain';
+}
 
 /** `12345678909` → `123.***.***-09`; CNPJs keep their first 2 and last 2 characters. */
 export function maskDocument(value: string): string {
@@ -42,52 +62,104 @@ export function maskPhone(value: string): string {
 
 /** Secrets and tokens are removed whole. */
 export function maskSecret(_value: string): string {
-  return '[REDACTED]';
+  return REDACTED;
+}
+
+const REDACTED = '[REDACTED]';
+/** Values shorter than this are not matched in free text: they would mask ordinary words. */
+const MIN_KNOWN_SECRET_LENGTH = 6;
+/** Rotating secrets (access tokens) kept: the newest few, since older ones no longer work. */
+const MAX_ROTATING_SECRETS = 16;
+/** Secret → the forms it is found in: raw, URL-encoded, base64 (HTTP Basic). */
+const knownSecrets = new Map<string, readonly string[]>();
+const rotatingSecrets = new Map<string, readonly string[]>();
+
+/**
+ * Remembers a secret's value (a password from the environment, a client secret read from IXC, an
+ * access token) so that it is removed from any text, whatever key or message carries it. Tokens
+ * are `rotating`: only the newest are kept.
+ */
+export function registerSecretValue(value: string | undefined | null, options: { rotating?: boolean } = {}): void {
+  if (value === undefined || value === null || value.length < MIN_KNOWN_SECRET_LENGTH) return;
+  const target = options.rotating ? rotatingSecrets : knownSecrets;
+  if (target.has(value)) return;
+  target.set(value, [...new Set([value, encodeURIComponent(value), Buffer.from(value).toString('base64')])]);
+  if (options.rotating && rotatingSecrets.size > MAX_ROTATING_SECRETS) rotatingSecrets.delete(rotatingSecrets.keys().next().value as string);
+}
+
+function maskKnownSecrets(text: string): string {
+  let out = text;
+  for (const set of [knownSecrets, rotatingSecrets]) {
+    for (const forms of set.values()) {
+      for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+    }
+  }
+  return out;
 }
 
 // Formatted or bare CPF (11 digits) and CNPJ (14 characters, alphanumeric since July 2026).
 const CPF_PATTERN = /\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b/g;
 const CNPJ_PATTERN = /\b[0-9A-Z]{2}\.?[0-9A-Z]{3}\.?[0-9A-Z]{3}\/?[0-9A-Z]{4}-?\d{2}\b/g;
-const BEARER_PATTERN = /\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*/gi;
+const BEARER_PATTERN = /\b(Bearer|Basic)\s+(?!\[REDACTED\])[A-Za-z0-9\-._~+/]+=*/gi;
 const EMAIL_PATTERN = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g;
+// Formatted Brazilian phones only: `(17) 99812-3456`, `+55 17 99812-3456`; bare digit runs are ids.
+const PHONE_PATTERN = /(?:\+55\s?)?\(\d{2}\)\s?9?\d{4}-?\d{4}\b|\+55\s?\d{2}\s?9?\d{4}-?\d{4}\b/g;
+/** `client_secret=…`, `"access_token":"…"`, `id_token: …`, `api_key=…`, `Authorization: Basic …` (quoted or escaped keys too). */
 const KEYED_SECRET_PATTERN =
-  /("?(?:client_secret|access_token|refresh_token|password|senha|secret)"?\s*[:=]\s*"?)(?!\[REDACTED\])([^"&,\s}]+)/gi;
+  /(\\?["']?[A-Za-z0-9_.-]*(?:secret|password|passwd|senha|token|authorization|api[_-]?key)[A-Za-z0-9_-]*\\?["']?\s*[:=]\s*\\?["']?)(?!\[REDACTED\])((?:(?:Bearer|Basic)\s+)?[^"'&,;\s}\\]+)/gi;
 
 /**
- * Masks documents, e-mails and bearer tokens inside free text (error messages, URLs, log lines).
- * Idempotent: masking masked text changes nothing.
+ * Masks known secret values, keyed secrets, bearer tokens, documents, e-mails and formatted
+ * phones inside free text (error messages, URLs, log lines). Idempotent.
  */
 export function maskText(text: string): string {
-  return text
-    .replace(KEYED_SECRET_PATTERN, (_m, prefix: string, secret: string) => `${prefix}${maskSecret(secret)}`)
-    .replace(BEARER_PATTERN, (_m, word: string) => `${word} [REDACTED]`)
+  return maskKnownSecrets(text)
+    .replace(KEYED_SECRET_PATTERN, (_m, prefix: string) => `${prefix}${REDACTED}`)
+    .replace(BEARER_PATTERN, (_m, word: string) => `${word} ${REDACTED}`)
     .replace(CNPJ_PATTERN, (m) => (/\d/.test(m.slice(0, -2)) ? maskDocument(m) : m))
     .replace(CPF_PATTERN, (m) => maskDocument(m))
-    .replace(EMAIL_PATTERN, (m) => maskEmail(m));
+    .replace(EMAIL_PATTERN, (m) => maskEmail(m))
+    .replace(PHONE_PATTERN, (m) => maskPhone(m));
+}
+
+function maskByKind(kind: KeyKind, value: string): string {
+  switch (kind) {
+    case 'secret':
+      return maskSecret(value);
+    case 'document':
+      return maskDocument(value);
+    case 'name':
+      return maskName(value);
+    case 'email':
+      return maskEmail(value);
+    case 'phone':
+      return maskPhone(value);
+    case 'address':
+      return '***';
+    case 'plain':
+      return maskText(value);
+  }
 }
 
 /** Deep copy of a JSON-like value with secrets removed and personal data masked by key and by shape. */
 export function redactValue(value: unknown, key = ''): unknown {
   if (value === null || value === undefined) return value;
-  if (typeof value === 'string') {
-    if (SECRET_KEYS.test(key)) return maskSecret(value);
-    if (DOCUMENT_KEYS.test(key)) return maskDocument(value);
-    if (NAME_KEYS.test(key)) return maskName(value);
-    if (EMAIL_KEYS.test(key)) return maskEmail(value);
-    if (PHONE_KEYS.test(key)) return maskPhone(value);
-    if (ADDRESS_KEYS.test(key)) return '***';
-    return maskText(value);
+  const kind = classifyKey(key);
+  if (typeof value === 'string') return maskByKind(kind, value);
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    return kind === 'plain' ? value : kind === 'secret' ? REDACTED : maskByKind(kind, String(value));
   }
-  if (typeof value === 'number' || typeof value === 'boolean') {
-    return SECRET_KEYS.test(key) || DOCUMENT_KEYS.test(key) ? '[REDACTED]' : value;
-  }
+  if (typeof value === 'boolean') return kind === 'secret' ? REDACTED : value;
+  if (kind === 'secret') return REDACTED;
   if (Array.isArray(value)) return value.map((item) => redactValue(item, key));
+  if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
+    // Inside a personal field (`address: { city, … }`) plain keys inherit the field's masking.
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = SECRET_KEYS.test(k) && typeof v === 'object' && v !== null ? '[REDACTED]' : redactValue(v, k);
+      out[k] = redactValue(v, kind !== 'plain' && classifyKey(k) === 'plain' ? key : k);
     }
     return out;
   }
-  return String(value);
+  return maskText(String(value));
 }

@@ -1,3 +1,4 @@
+import mysql from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 import { databaseSsl } from '../entities/database-tls';
@@ -6,6 +7,39 @@ import { q } from './schema-names';
 
 export interface MigrationResult {
   applied: string[];
+}
+
+/** `start` without DDL found migrations to apply: the operator runs `migrate` with a DDL-capable user. */
+export class SchemaOutdatedError extends Error {
+  readonly pending: readonly string[];
+  constructor(pending: readonly string[]) {
+    super(
+      `the database schema is not up to date (${pending.length} migration(s) pending: ${pending.join(', ')}): ` +
+        'run `ixc-iot-sync migrate` as a user with DDL grants, or start with --migrate (MIGRATE_ON_START=true)',
+    );
+    this.name = 'SchemaOutdatedError';
+    this.pending = pending;
+  }
+}
+
+/**
+ * Names of the migrations not yet applied, read without any DDL (a worker user without DDL grants
+ * may call it). A missing schema or migrations table means all of them.
+ */
+export async function pendingMigrations(db: DatabaseConfig): Promise<string[]> {
+  const all = allMigrations({ ixcDatabase: db.ixcDatabase, syncSchema: db.syncSchema }).map((M) => new M().name ?? M.name);
+  const conn = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password });
+  try {
+    const [rows] = await conn.query(`SELECT name FROM ${q(db.syncSchema)}.\`schema_migrations\``);
+    const applied = new Set((rows as Array<{ name: string }>).map((r) => r.name));
+    return all.filter((name) => !applied.has(name));
+  } catch (thrown) {
+    const code = (thrown as { code?: string }).code;
+    if (code === 'ER_NO_SUCH_TABLE' || code === 'ER_BAD_DB_ERROR') return all;
+    throw thrown;
+  } finally {
+    await conn.end();
+  }
 }
 
 /**

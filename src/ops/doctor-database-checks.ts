@@ -2,7 +2,7 @@ import type { Query } from '../consumers/resolve-fan-out';
 import { coerceError } from '../lib/coerce-error';
 import { maskText } from '../lib/mask';
 import type { CheckResult } from './doctor-check';
-import { missingPrivileges, parseGrants } from './grants';
+import { excessPrivileges, missingPrivileges, parseGrants, workerGrantStatements } from './grants';
 
 export interface DatabaseCheckContext {
   query: Query;
@@ -128,7 +128,18 @@ export async function checkGrants(ctx: DatabaseCheckContext): Promise<CheckResul
           name: 'worker grants',
           status: 'fail',
           message: `${me?.u ?? 'current user'} lacks ${missing.join(', ')} (privileges held only through a role are not seen)`,
-          fix: `GRANT SELECT ON ${ctx.ixcDatabase}.* ; GRANT SELECT, INSERT, UPDATE, DELETE ON ${ctx.ixcDatabase}.<IoT tables> and ON ${ctx.syncSchema}.* TO the worker user`,
+          fix: `${workerGrantStatements(ctx.ixcDatabase, ctx.syncSchema).join('; ')}`,
+        },
+  );
+  const excess = excessPrivileges(own);
+  results.push(
+    excess.length === 0
+      ? { name: 'worker least privilege', status: 'ok', message: `${me?.u ?? 'current user'} holds no DDL or administrative privilege` }
+      : {
+          name: 'worker least privilege',
+          status: 'warn',
+          message: `${me?.u ?? 'current user'} holds ${excess.slice(0, 6).join(', ')}${excess.length > 6 ? ` and ${excess.length - 6} more` : ''}: more than the worker needs (only \`migrate\` needs DDL)`,
+          fix: `run the worker as a dedicated user with exactly: ${workerGrantStatements(ctx.ixcDatabase, ctx.syncSchema).join('; ')}`,
         },
   );
 

@@ -106,3 +106,35 @@ function splitTopLevel(list: string): string[] {
   out.push(current);
   return out;
 }
+
+/** Privileges that change schemas or administer the server: the worker needs none of them (`migrate` does). */
+const DDL_AND_ADMIN = [
+  'CREATE', 'DROP', 'ALTER', 'INDEX', 'REFERENCES', 'CREATE VIEW', 'CREATE ROUTINE', 'ALTER ROUTINE', 'TRIGGER', 'EVENT',
+  'SUPER', 'FILE', 'PROCESS', 'SHUTDOWN', 'RELOAD', 'CREATE USER', 'GRANT OPTION',
+];
+
+/**
+ * What the grants give beyond the worker's needs: any DDL or administrative privilege, as
+ * `PRIVILEGE ON db.table` (`ALL PRIVILEGES` counts as DDL).
+ */
+export function excessPrivileges(grants: readonly Grant[]): string[] {
+  const out: string[] = [];
+  for (const g of grants) {
+    const where = `${g.database}.${g.table}`;
+    if (g.all) out.push(`ALL PRIVILEGES ON ${where}`);
+    for (const p of g.privileges) if (DDL_AND_ADMIN.includes(p)) out.push(`${p} ON ${where}`);
+  }
+  return out;
+}
+
+/** IXC's tables the worker writes: the integration's token, the licence rows and their products. */
+export const IXC_IOT_TABLES = ['integracoes_iot', 'licencas_iot', 'licencas_produtos_iot'] as const;
+
+/** The exact grants of a dedicated worker user (`start`, `reconcile`, `status`, `doctor`…); README, "Database user". */
+export function workerGrantStatements(ixcDatabase: string, syncSchema: string, user = "'ixc_iot_sync'@'<worker host>'"): string[] {
+  return [
+    `GRANT SELECT ON \`${ixcDatabase}\`.* TO ${user}`,
+    ...IXC_IOT_TABLES.map((t) => `GRANT INSERT, UPDATE, DELETE ON \`${ixcDatabase}\`.\`${t}\` TO ${user}`),
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON \`${syncSchema}\`.* TO ${user}`,
+  ];
+}

@@ -40,6 +40,7 @@ export async function runSandbox(config: SandboxConfig, flags: RunSandboxFlags):
     clientSecret,
     catalog: flags.catalogFile ? readCatalogFile(flags.catalogFile) : undefined,
     maxConcurrentRequests: flags.maxConcurrentRequests,
+    adminToken: config.adminToken,
   });
   const url = await server.listen();
   return { server, url, clientId, clientSecret, generatedSecret: config.clientSecret === undefined };

@@ -11,6 +11,8 @@ export interface EndpointFault {
   errorRate?: number;
   /** @defaultValue 500 */
   errorStatus?: number;
+  /** The problem's free-text `detail` for injected errors (a real platform may quote the customer there). @defaultValue `Injected fault` */
+  errorDetail?: string;
   /** Answer 429 with this `Retry-After` in seconds. */
   rateLimitRetryAfterSeconds?: number;
   /** Send `Retry-After` as an HTTP date instead of seconds. */
@@ -25,7 +27,7 @@ export interface EndpointFault {
 
 export type FaultDecision =
   | { kind: 'none' }
-  | { kind: 'status'; status: number; code: string; headers: Record<string, string> };
+  | { kind: 'status'; status: number; code: string; headers: Record<string, string>; detail?: string };
 
 export interface SandboxFaults {
   set(endpoint: string, fault: EndpointFault): void;
@@ -77,7 +79,7 @@ export function faultDecision(fault: EndpointFault | undefined): FaultDecision {
   }
   if (fault.errorRate !== undefined && Math.random() < fault.errorRate) {
     const status = fault.errorStatus ?? 500;
-    return { kind: 'status', status, code: status >= 500 ? 'INTERNAL_ERROR' : 'INJECTED_ERROR', headers: {} };
+    return { kind: 'status', status, code: status >= 500 ? 'INTERNAL_ERROR' : 'INJECTED_ERROR', headers: {}, detail: fault.errorDetail };
   }
   return { kind: 'none' };
 }

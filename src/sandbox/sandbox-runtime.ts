@@ -24,6 +24,8 @@ export interface SandboxOptions {
   catalog?: readonly CatalogSeed[];
   /** API requests handled at once (token included, admin excluded); the rest wait in a queue. 0 = no cap. @defaultValue 0 */
   maxConcurrentRequests?: number;
+  /** Bearer token `/__admin` requires; required to bind beyond loopback. Without it, admin is open on loopback only. */
+  adminToken?: string;
 }
 
 export const DEFAULT_SANDBOX_OPTIONS = {
@@ -84,7 +86,7 @@ export function createSandboxRuntime(input: SandboxOptions): SandboxRuntime {
     inFlightWrites: new Map(),
     overlaps: {},
     issueToken() {
-      const token = randomBytes(24).toString('base64url');
+      const token = `sbx.${randomBytes(24).toString('base64url')}`;
       runtime.tokens.set(token, Date.now() + runtime.tokenLifetimeSec * 1000);
       runtime.issuedTokens.push(token);
       return { token, expiresIn: runtime.tokenLifetimeSec };

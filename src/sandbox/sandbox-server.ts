@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackHost } from '../lib/loopback';
 import { handleAdmin, ADMIN_PREFIX } from './sandbox-admin';
 import { API_ROUTES, type ApiResult } from './sandbox-api';
 import { faultDecision, faultLatencyMs } from './sandbox-faults';
@@ -15,6 +16,17 @@ export interface SandboxServer {
 }
 
 const MAX_BODY_BYTES = 1_000_000;
+
+/** The sandbox was asked to bind beyond loopback without an admin token. */
+export class SandboxBindError extends Error {
+  constructor(host: string) {
+    super(
+      `the sandbox would listen on ${host}, beyond loopback, with its /__admin API open: set SANDBOX_ADMIN_TOKEN ` +
+        '(admin calls then need it as a bearer token), or bind to 127.0.0.1',
+    );
+    this.name = 'SandboxBindError';
+  }
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -97,6 +109,12 @@ async function handle(runtime: SandboxRuntime, req: IncomingMessage, res: Server
   const text = await readBody(req);
 
   if (url.pathname.startsWith(ADMIN_PREFIX)) {
+    const adminToken = runtime.options.adminToken;
+    const presented = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (adminToken !== undefined && !safeEqual(presented, adminToken)) {
+      sendProblem(res, new SandboxProblem(401, 'UNAUTHORIZED', 'The admin API needs the sandbox admin token'), requestId);
+      return;
+    }
     await handleAdmin(runtime, method, url, parseJson(text), res);
     return;
   }
@@ -147,7 +165,7 @@ async function handleApi(
     if (latency > 0) await sleep(latency);
     const decision = faultDecision(fault);
     if (decision.kind === 'status') {
-      throw new SandboxProblem(decision.status, decision.code, 'Injected fault', { headers: decision.headers });
+      throw new SandboxProblem(decision.status, decision.code, decision.detail ?? 'Injected fault', { headers: decision.headers });
     }
     if (isToken) {
       handleToken(runtime, req, text, res);
@@ -212,6 +230,10 @@ export function createSandboxServer(options: SandboxOptions): SandboxServer {
     runtime,
     listen: () =>
       new Promise((resolve, reject) => {
+        if (!isLoopbackHost(runtime.options.host) && runtime.options.adminToken === undefined) {
+          reject(new SandboxBindError(runtime.options.host));
+          return;
+        }
         server.once('error', reject);
         server.listen(runtime.options.port, runtime.options.host, () => {
           const address = server.address() as AddressInfo;

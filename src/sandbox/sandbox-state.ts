@@ -96,14 +96,17 @@ export function emptyData(): SandboxData {
   return { customers: {}, products: {}, subscriptions: {}, licenses: {}, idempotency: {} };
 }
 
-/** 24 hex characters, like the MongoDB ObjectIds seen on Olli's messaging plane; opaque to clients. */
+/**
+ * `sbx-` and 24 hex characters: opaque to clients like the platform's ids, but never mistaken for
+ * one, so a sandbox id written into a production IXC stands out.
+ */
 export function newObjectId(): string {
-  return randomBytes(12).toString('hex');
+  return `sbx-${randomBytes(12).toString('hex')}`;
 }
 
 export function newActivationCode(): string {
   const hex = randomBytes(6).toString('hex').toUpperCase();
-  return `OLLI-${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8)}`;
+  return `SANDBOX-${hex.slice(0, 4)}-${hex.slice(4, 8)}-${hex.slice(8)}`;
 }
 
 export function nowIso(): string {

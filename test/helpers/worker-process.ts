@@ -34,6 +34,8 @@ export function testWorkerEnv(who: TestWorkerIdentity, extra: Record<string, str
     SYNC_DB_SCHEMA: who.syncSchema,
     KAFKA_GROUP_ID: who.groupId,
     RECONCILE_POLL_INTERVAL_MS: '200',
+    // A test's fresh project schema: the worker creates it, as `start --migrate` would.
+    MIGRATE_ON_START: 'true',
     ...extra,
   };
 }

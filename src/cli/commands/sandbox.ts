@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isLoopbackHost } from '../../lib/loopback';
 import { runSandbox } from '../../sandbox/run-sandbox';
 import type { CliContext } from '../cli-context';
 
@@ -27,6 +28,9 @@ export function registerSandboxCommand(program: Command, ctx: CliContext): void 
         catalogFile: flags.catalogFile,
         maxConcurrentRequests: flags.maxConcurrency,
       });
+      if (!isLoopbackHost(flags.host ?? ctx.config().sandbox.host)) {
+        process.stderr.write(`warning: the sandbox listens beyond loopback (${running.url}); it is a development platform, never a production one; /__admin needs SANDBOX_ADMIN_TOKEN\n`);
+      }
       // One JSON line on stdout so scripts and the test helper can read the address.
       ctx.print(JSON.stringify({ event: 'listening', url: running.url, clientId: running.clientId }));
       if (running.generatedSecret) {

@@ -6,13 +6,14 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
   program
     .command('start')
     .description('Run the worker: consume Debezium changes, reconcile contracts with the IoT platform, serve /health, /ready, /metrics and the status page')
-    .option('--no-migrate', 'do not apply pending migrations at start')
+    .option('--migrate', 'apply pending migrations first (needs DDL grants); default MIGRATE_ON_START, else refuse an outdated schema')
+    .option('--no-migrate', 'never apply migrations at start, whatever MIGRATE_ON_START says')
     .option('--ops-port <port>', 'ops HTTP port (0 picks a free one); overrides OPS_PORT')
-    .action(async (flags: { migrate: boolean; opsPort?: string }) => {
+    .action(async (flags: { migrate?: boolean; opsPort?: string }) => {
       const config = ctx.config();
       const logger = ctx.logger();
       const worker = await startWorker(config, logger, {
-        migrate: flags.migrate,
+        ...(flags.migrate !== undefined ? { migrate: flags.migrate } : {}),
         ...(flags.opsPort !== undefined ? { opsPort: Number(flags.opsPort) } : {}),
       });
       ctx.print(`worker ${worker.owner} running; ops on ${worker.opsUrl} (Ctrl-C stops gracefully, twice forces)`);

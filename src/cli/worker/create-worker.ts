@@ -20,7 +20,7 @@ import {
 import { coerceError } from '../../lib/coerce-error';
 import { kafkaSecurity } from '../../lib/kafka-security';
 import type { Logger } from '../../lib/logger';
-import { runMigrations } from '../../migrations/run-migrations';
+import { pendingMigrations, runMigrations, SchemaOutdatedError } from '../../migrations/run-migrations';
 import { bindIotClientEvents, bindReconcileEvents } from '../../ops/ops-bindings';
 import { createOps, liveTopics, type Ops } from '../../ops/create-ops';
 import { kafkaLogCreator } from './kafka-logger';
@@ -29,7 +29,7 @@ import { kafkaLogCreator } from './kafka-logger';
 const AUDIT_PURGE_INTERVAL_MS = 3_600_000;
 
 export interface WorkerOptions {
-  /** Apply pending migrations before starting. @defaultValue true */
+  /** Apply pending migrations (DDL) before starting; otherwise refuse an outdated schema. @defaultValue config.db.migrateOnStart */
   migrate?: boolean;
   /** Override of the ops port (0 picks a free one). @defaultValue config.ops.port */
   opsPort?: number;
@@ -53,9 +53,12 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
   requireSetting(config.iot.baseUrl, 'IOT_BASE_URL', 'to start the worker');
   const core = reconcileOptionsFromConfig(config);
   const log = logger.child({ module: 'worker' });
-  if (options.migrate ?? true) {
+  if (options.migrate ?? config.db.migrateOnStart ?? false) {
     const { applied } = await runMigrations(config.db);
     if (applied.length > 0) log.info('migrations applied', { applied });
+  } else {
+    const pending = await pendingMigrations(config.db);
+    if (pending.length > 0) throw new SchemaOutdatedError(pending);
   }
 
   const cleanups: Array<[string, () => Promise<unknown> | unknown]> = [];

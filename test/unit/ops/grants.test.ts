@@ -1,4 +1,4 @@
-import { missingPrivileges, parseGrants } from '../../../src/ops/grants';
+import { excessPrivileges, missingPrivileges, parseGrants, workerGrantStatements } from '../../../src/ops/grants';
 
 describe('parseGrants / missingPrivileges', () => {
   it('reads global, database and table grants and the BINLOG MONITOR alias', () => {
@@ -22,5 +22,29 @@ describe('parseGrants / missingPrivileges', () => {
     expect(missingPrivileges(grants, ['SELECT'], 'ixcXsync', 't')).toEqual(['SELECT']);
     expect(missingPrivileges(grants, ['GRANT OPTION'], 'ixc_sync', 't')).toEqual(['GRANT OPTION']);
     expect(missingPrivileges(grants, ['SELECT'], '*')).toEqual(['SELECT']);
+  });
+});
+
+describe('worker grants: exactly what it needs, nothing more', () => {
+  it("the README's statements give every privilege doctor checks and no DDL", () => {
+    const grants = parseGrants(workerGrantStatements('ixcprovedor', 'ixc_iot_sync', '`w`@`%`'));
+    expect(missingPrivileges(grants, ['SELECT'], 'ixcprovedor', 'cliente_contrato')).toEqual([]);
+    for (const t of ['integracoes_iot', 'licencas_iot', 'licencas_produtos_iot']) {
+      expect(missingPrivileges(grants, ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], 'ixcprovedor', t)).toEqual([]);
+    }
+    expect(missingPrivileges(grants, ['INSERT'], 'ixcprovedor', 'cliente_contrato')).toEqual(['INSERT']);
+    expect(excessPrivileges(grants)).toEqual([]);
+  });
+
+  it('names DDL and administrative privileges, and ALL', () => {
+    expect(
+      excessPrivileges(
+        parseGrants([
+          'GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION',
+          'GRANT SELECT, CREATE, DROP ON `ixcprovedor`.* TO `w`@`%`',
+          'GRANT ALTER ON `ixc_iot_sync`.`contract_sync` TO `w`@`%`',
+        ]),
+      ),
+    ).toEqual(['ALL PRIVILEGES ON *.*', 'CREATE ON ixcprovedor.*', 'DROP ON ixcprovedor.*', 'ALTER ON ixc_iot_sync.contract_sync']);
   });
 });
