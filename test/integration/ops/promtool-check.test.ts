@@ -16,7 +16,7 @@ async function promtool(...args: string[]): Promise<string> {
     return `${stdout}${stderr}`;
   } catch (thrown) {
     const err = thrown as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`promtool ${args.join(' ')} failed: ${err.stdout ?? ''}${err.stderr ?? err.message}`);
+    throw new Error(`promtool ${args.join(' ')} failed: ${err.stdout ?? ''}${err.stderr ?? err.message}`, { cause: thrown });
   }
 }
 
