@@ -36,7 +36,8 @@ describe('exit codes', () => {
   });
 
   it('a real parse: an unknown option and a missing argument are usage errors', async () => {
-    for (const argv of [['reconcile', '--bogus'], ['catalog', 'link', '1'], ['no-such-command']]) {
+    // A bad option value fails in the command's own parser (before any connection is made).
+    for (const argv of [['reconcile', '--bogus'], ['catalog', 'link', '1'], ['no-such-command'], ['status', '--contract', 'x'], ['sandbox', '--port', '-3']]) {
       const p = program();
       p.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
       for (const c of p.commands) c.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
