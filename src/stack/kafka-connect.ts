@@ -36,7 +36,7 @@ export function connectProcessSpec(layout: StackLayout, metricsPort: number): Ma
   };
 }
 
-export function renderConnectProperties(layout: StackLayout, options: KafkaConnectOptions): string {
+export function renderConnectProperties(layout: StackLayout, options: Omit<KafkaConnectOptions, 'metricsPort'>): string {
   return [
     '# Rendered by `ixc-iot-sync stack up`; edits are overwritten.',
     `bootstrap.servers=127.0.0.1:${options.kafkaPort}`,
