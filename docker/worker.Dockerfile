@@ -19,4 +19,8 @@ COPY docker/connector ./docker/connector
 COPY fixtures ./fixtures
 USER node
 EXPOSE 9464
+# /health answers without OPS_TOKEN (the probe carries none). The image has no curl: node asks.
+# Other commands run from this image (sandbox, stack register) set or disable their own check.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.OPS_PORT||9464)+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/cli/main.js", "start"]

@@ -6,9 +6,11 @@ import { coerceError } from '../lib/coerce-error';
 import { maskText } from '../lib/mask';
 import { createCliContext } from './cli-context';
 import { installProcessHandlers } from './process-handlers';
+import { describeEnvironment } from './command-environment';
 import { COMMANDS } from './commands';
+import { EXIT_CODES_HELP, exitCodeFor } from './exit-codes';
 
-/** Exit codes: 0 ok, 1 failure, 2 bad usage or configuration. */
+/** Exit codes: EXIT_CODES (src/cli/exit-codes.ts), listed in `--help` and the README. */
 async function main(argv: string[]): Promise<void> {
   const ctx = createCliContext();
   installProcessHandlers(() => {
@@ -22,17 +24,18 @@ async function main(argv: string[]): Promise<void> {
     .name('ixc-iot-sync')
     .description('Keeps the Olli IoT platform in step with IXCProvedor contracts (Debezium CDC → Kafka → reconcile)')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', `\n${EXIT_CODES_HELP}`);
   for (const register of COMMANDS) register(program, ctx);
+  describeEnvironment(program);
   await program.parseAsync(argv);
 }
 
 main(process.argv).catch((thrown: unknown) => {
   const err = coerceError(thrown);
-  if ((err as { code?: string }).code?.startsWith('commander.')) {
-    const code = (err as { exitCode?: number }).exitCode ?? 2;
-    process.exit(code);
+  // commander has already printed its own message (and the help, for usage errors).
+  if (!(err as { code?: string }).code?.startsWith('commander.')) {
+    process.stderr.write(`${err instanceof ConfigError ? '' : 'Error: '}${maskText(err.message)}\n`);
   }
-  process.stderr.write(`${err instanceof ConfigError ? '' : 'Error: '}${maskText(err.message)}\n`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  process.exit(exitCodeFor(err));
 });

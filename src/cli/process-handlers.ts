@@ -1,9 +1,10 @@
 import { coerceError } from '../lib/coerce-error';
 import type { Logger } from '../lib/logger';
 import { maskText } from '../lib/mask';
+import { EXIT_CODES } from './exit-codes';
 
 /** Exit code of a process that died of an error nobody handled. */
-export const CRASH_EXIT_CODE = 70;
+export const CRASH_EXIT_CODE = EXIT_CODES.crash;
 
 /**
  * Replaces Node's default handling of an unhandled rejection or uncaught exception, which prints

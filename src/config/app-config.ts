@@ -46,6 +46,8 @@ export interface ConnectConfig {
   url: string;
   /** @defaultValue `ixc-mariadb-cdc` */
   connectorName: string;
+  /** Connect's JMX exporter (Debezium's own metrics: source lag). @defaultValue `http://127.0.0.1:<CDC_CONNECT_METRICS_PORT>/metrics` */
+  metricsUrl: string;
 }
 
 export interface IotConfig {
@@ -164,6 +166,8 @@ export interface StackConfig {
   controllerPort: number;
   /** @defaultValue 18083 */
   connectPort: number;
+  /** The JMX exporter agent on Kafka Connect. @defaultValue CDC_CONNECT_PORT + 1 */
+  connectMetricsPort: number;
   /** MariaDB host as Kafka Connect sees it (`stack register`; compose: `mariadb`). @defaultValue `127.0.0.1` */
   connectorDbHost: string;
   /** MariaDB port as Kafka Connect sees it. @defaultValue CDC_DB_PORT */

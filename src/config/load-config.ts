@@ -31,6 +31,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
   const stackDbPort = r.int('CDC_DB_PORT', 3307, { min: 1, max: 65535 });
   const kafkaPort = r.int('CDC_KAFKA_PORT', 19092, { min: 1, max: 65535 });
   const connectPort = r.int('CDC_CONNECT_PORT', 18083, { min: 1, max: 65535 });
+  const connectMetricsPort = r.int('CDC_CONNECT_METRICS_PORT', connectPort + 1, { min: 1, max: 65535 });
   const reconcileBudgetMs = r.int('RECONCILE_BUDGET_MS', 60_000, { min: 1000 });
   const dbUser = r.optionalStr('IXC_DB_USER');
 
@@ -71,6 +72,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
     connect: {
       url: r.url('CONNECT_URL', `http://127.0.0.1:${connectPort}`) ?? `http://127.0.0.1:${connectPort}`,
       connectorName: r.str('CONNECTOR_NAME', 'ixc-mariadb-cdc'),
+      metricsUrl: r.url('CONNECT_METRICS_URL', `http://127.0.0.1:${connectMetricsPort}/metrics`) ?? `http://127.0.0.1:${connectMetricsPort}/metrics`,
     },
     iot: {
       baseUrl: r.url('IOT_BASE_URL'),
@@ -131,6 +133,7 @@ export function loadConfig(env: Env = process.env): Readonly<AppConfig> {
       kafkaPort,
       controllerPort: r.int('CDC_CONTROLLER_PORT', 19093, { min: 1, max: 65535 }),
       connectPort,
+      connectMetricsPort,
       connectorDbHost: r.str('CDC_CONNECTOR_DB_HOST', '127.0.0.1'),
       connectorPasswordRef: r.str('CDC_CONNECTOR_PASSWORD_REF', '${env:DEBEZIUM_DB_PASSWORD}'),
       secure: r.bool('CDC_SECURE', false),

@@ -35,6 +35,8 @@ export interface BreakerEvent {
  */
 export interface BreakerRegistry {
   run<T>(endpoint: string, fn: () => Promise<T>): Promise<T>;
+  /** Creates these breakers now (closed), so `states()` lists them before their first call. */
+  declare(names: readonly string[]): void;
   states(): Record<string, BreakerState>;
   events: EventEmitter;
   shutdown(): void;
@@ -99,6 +101,7 @@ export function createBreakerRegistry(options: BreakerOptions): BreakerRegistry 
 
   return {
     run: (endpoint, fn) => fire(HOST_BREAKER, () => fire(endpoint, fn)),
+    declare: (names) => names.forEach((name) => get(name)),
     states: () => Object.fromEntries([...breakers].map(([name, b]) => [name, stateOf(b)])),
     events,
     shutdown() {

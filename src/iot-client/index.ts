@@ -5,7 +5,7 @@
  * - iotClientOptionsFromConfig(config.iot)
  * - external references, idempotency keys and customer validation (pure)
  */
-export { createIotPlatformClient, type IotPlatformClient, type IotPlatformClientDeps } from './iot-platform-client';
+export { createIotPlatformClient, type IotPlatformClient, type IotPlatformClientDeps, type LimiterWaitEvent } from './iot-platform-client';
 export { DEFAULT_IOT_CLIENT_OPTIONS, iotClientOptionsFromConfig, resolveIotClientOptions, type IotClientOptions } from './client-options';
 export { createIntegrationTokenStore, createMemoryTokenStore, type TokenStore, type StoredToken } from './token-store';
 export {

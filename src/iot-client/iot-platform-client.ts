@@ -17,7 +17,7 @@ import { registerSecretValue } from '../lib/mask';
 import * as wire from './api-contract';
 import { ENDPOINTS, ERROR_CODES, OPERATIONS, PAGE_LIMIT, QUERY } from './api-contract';
 import type { ApiAuditRecorder } from './api-audit-recorder';
-import { createBreakerRegistry, type BreakerState } from './breakers';
+import { HOST_BREAKER, createBreakerRegistry, type BreakerState } from './breakers';
 import { resolveIotClientOptions, type IotClientOptions } from './client-options';
 import { CustomerValidationError, IotApiError, IotApiPermanentError, IotConfigurationError } from './errors';
 import { FoundAfterAmbiguous, createIotTransport, type TransportRequest } from './http-transport';
@@ -41,11 +41,21 @@ export interface IotPlatformClientDeps {
 export interface IotPlatformClient extends IotPlatform {
   /** `host` and one entry per endpoint used so far (`POST /customers` …). */
   breakerStates(): Record<string, BreakerState>;
-  /** `breaker:open|halfOpen|close` ({breaker, state}) and `request` ({endpoint, status, durationMs, attempt}). */
+  /** The client-side rate limiter now: requests holding a slot and requests waiting for one. */
+  limiterStats(): { active: number; waiting: number };
+  /**
+   * `breaker:open|halfOpen|close` ({breaker, state}), `request` ({endpoint, status, durationMs,
+   * attempt}) and `limiter:wait` ({waitMs}: how long a request waited for its limiter slot).
+   */
   events: EventEmitter;
   /** Obtains a token now (doctor, `catalog list`). */
   checkToken(): Promise<void>;
   close(): void;
+}
+
+/** Payload of the client's `limiter:wait` event. */
+export interface LimiterWaitEvent {
+  waitMs: number;
 }
 
 const MAX_PAGES = 1000;
@@ -93,9 +103,14 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
     rollingWindowMs: opts.breakerRollingWindowMs,
   });
   const events = breakers.events;
+  const limiter = createRateLimiter({
+    requestsPerSecond: opts.maxRequestsPerSecond,
+    maxConcurrency: opts.maxConcurrency,
+    onWait: (waitMs) => events.emit('limiter:wait', { waitMs } satisfies LimiterWaitEvent),
+  });
   const transport = createIotTransport(
     {
-      limiter: createRateLimiter({ requestsPerSecond: opts.maxRequestsPerSecond, maxConcurrency: opts.maxConcurrency }),
+      limiter,
       breakers,
       audit: deps.audit,
       logger,
@@ -117,6 +132,8 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
   };
 
   const tokenEndpoint: wire.EndpointDef = { method: 'POST', template: opts.tokenPath };
+  // Every breaker exists (closed) from the start: dashboards show "all closed", not "no data".
+  breakers.declare([HOST_BREAKER, wire.endpointKey(tokenEndpoint), ...Object.values(ENDPOINTS).map((e) => wire.endpointKey(e))]);
   const tokens = createTokenManager(
     {
       store: deps.tokenStore,
@@ -429,6 +446,7 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
       }
     },
     breakerStates: () => breakers.states(),
+    limiterStats: () => limiter.stats(),
     events,
     async checkToken() {
       await tokens.getToken();

@@ -8,6 +8,8 @@ export interface RateLimiterOptions {
   requestsPerSecond: number;
   /** @defaultValue 8 (config.iot.maxConcurrency) */
   maxConcurrency: number;
+  /** Called once per request with how long it waited for its slot (concurrency and spacing), in ms. */
+  onWait?: (waitMs: number) => void;
 }
 
 export interface RateLimiter {
@@ -71,7 +73,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   return {
     async run(fn, signal) {
+      const asked = Date.now();
       await acquire(signal);
+      try {
+        options.onWait?.(Date.now() - asked);
+      } catch {
+        // a metrics hook must not fail the request
+      }
       try {
         return await fn();
       } finally {

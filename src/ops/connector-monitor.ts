@@ -4,6 +4,7 @@ import { maskText } from '../lib/mask';
 import { ConnectUnreachableError, OpsOptionError } from './errors';
 import type { Metrics } from './metrics';
 import { createPoller } from './poller';
+import { fetchSourceLag, type SourceLag } from './source-lag';
 
 /** Connector state as Kafka Connect reports it, or MISSING (404) / UNREACHABLE (no answer). */
 export type ConnectorHealthState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED' | 'RESTARTING' | 'STOPPED' | 'MISSING' | 'UNREACHABLE' | string;
@@ -24,12 +25,16 @@ export interface ConnectorSnapshot {
   detail: string | null;
   /** When the last check finished (ms), null before the first. */
   checkedAt: number | null;
+  /** Debezium's source lag from Connect's JMX exporter, when a metrics URL is configured. */
+  source?: SourceLag;
 }
 
 export interface ConnectorMonitorOptions {
   /** Kafka Connect REST base URL. */
   url: string;
   connectorName: string;
+  /** Connect's JMX exporter (`CONNECT_METRICS_URL`) and the connector's `server` label (the topic prefix). */
+  sourceMetrics?: { url: string; server: string };
   /** @defaultValue 10000 */
   pollIntervalMs?: number;
   /** @defaultValue 5000 */
@@ -74,6 +79,7 @@ export function createConnectorMonitor(deps: ConnectorMonitorDeps, options: Conn
   let snapshot: ConnectorSnapshot = { name: o.connectorName, state: 'UNREACHABLE', tasks: [], detail: 'not checked yet', checkedAt: null };
 
   const check = async (): Promise<ConnectorSnapshot> => {
+    const source = o.sourceMetrics ? fetchSourceLag(o.sourceMetrics.url, o.sourceMetrics.server, o.requestTimeoutMs) : undefined;
     try {
       snapshot = { ...(await fetchStatus(base, o.connectorName, o.requestTimeoutMs)), checkedAt: now() };
     } catch (thrown) {
@@ -81,6 +87,7 @@ export function createConnectorMonitor(deps: ConnectorMonitorDeps, options: Conn
       log?.warn('connector status unavailable', { error: err });
       snapshot = { name: o.connectorName, state: 'UNREACHABLE', tasks: [], detail: maskText(err.message), checkedAt: now() };
     }
+    if (source) snapshot = { ...snapshot, source: await source };
     const m = deps.metrics;
     if (m) {
       m.connectorRunning.set(snapshot.state === 'RUNNING' ? 1 : 0);

@@ -74,6 +74,7 @@ export function createOps(deps: CreateOpsDeps, options: CreateOpsOptions = {}): 
     {
       url: config.connect.url,
       connectorName: config.connect.connectorName,
+      sourceMetrics: { url: config.connect.metricsUrl, server: config.kafka.topicPrefix },
       pollIntervalMs: options.connectorPollIntervalMs ?? config.ops.pollIntervalMs,
     },
   );

@@ -32,6 +32,12 @@ export interface Metrics {
   apiRequests: Counter<'endpoint' | 'status'>;
   apiRequestDurationSeconds: Histogram<'endpoint'>;
   breakerState: Gauge<'breaker'>;
+  /** The client-side rate limiter: requests holding a slot (at most IOT_MAX_CONCURRENCY). */
+  limiterInFlight: Gauge;
+  /** Requests waiting for a limiter slot. */
+  limiterWaiting: Gauge;
+  /** How long requests waited for their limiter slot (concurrency cap and IOT_MAX_RPS spacing). */
+  limiterWaitSeconds: Histogram;
   configurationFault: Gauge;
   /** 1 when /ready would answer 200 (updated at each scrape). */
   ready: Gauge;
@@ -64,6 +70,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     apiRequests: new Counter({ name: `${P}api_requests_total`, help: 'IoT API requests by endpoint and status (status "error" when no response)', labelNames: ['endpoint', 'status'], registers }),
     apiRequestDurationSeconds: new Histogram({ name: `${P}api_request_duration_seconds`, help: 'IoT API request latency', labelNames: ['endpoint'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20], registers }),
     breakerState: new Gauge({ name: `${P}breaker_state`, help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open', labelNames: ['breaker'], registers }),
+    limiterInFlight: new Gauge({ name: `${P}api_limiter_in_flight`, help: 'IoT API requests holding a client-side rate-limiter slot (at most IOT_MAX_CONCURRENCY)', registers }),
+    limiterWaiting: new Gauge({ name: `${P}api_limiter_waiting`, help: 'IoT API requests waiting for a rate-limiter slot', registers }),
+    limiterWaitSeconds: new Histogram({ name: `${P}api_limiter_wait_seconds`, help: 'Time an IoT API request waited for its rate-limiter slot (IOT_MAX_CONCURRENCY and IOT_MAX_RPS)', buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
     configurationFault: new Gauge({ name: `${P}configuration_fault`, help: '1 while credentials or permissions are rejected by the platform', registers }),
     ready: new Gauge({ name: `${P}ready`, help: '1 when the worker is ready (what /ready answers), 0 with reasons on /ready', registers }),
     connectorRunning: new Gauge({ name: `${P}connector_running`, help: '1 when the Debezium connector is RUNNING', registers }),

@@ -1,6 +1,5 @@
-import type { EventEmitter } from 'node:events';
 import type { ReconcileEvents } from '../handlers/reconcile-events';
-import type { BreakerEvent, RequestEvent } from '../iot-client';
+import type { BreakerEvent, IotPlatformClient, LimiterWaitEvent, RequestEvent } from '../iot-client';
 import type { OpsMonitor } from './ops-monitor';
 
 /**
@@ -26,14 +25,27 @@ export function bindReconcileEvents(events: ReconcileEvents, monitor: OpsMonitor
   return () => off.forEach((f) => f());
 }
 
-/** Subscribes the ops state to the IoT client's `request` and `breaker:*` events. */
-export function bindIotClientEvents(events: EventEmitter, monitor: OpsMonitor): () => void {
+/** What the ops state reads from the IoT client. */
+export type IotClientSignals = Pick<IotPlatformClient, 'events' | 'breakerStates' | 'limiterStats'>;
+
+/**
+ * Subscribes the ops state to the IoT client's `request`, `breaker:*` and `limiter:wait` events,
+ * exports every breaker at once (closed ones too: "all closed", not "no data") and has the
+ * limiter's in-flight and waiting counts read at each scrape.
+ */
+export function bindIotClientEvents(client: IotClientSignals, monitor: OpsMonitor): () => void {
+  const { events } = client;
   const onRequest = (e: RequestEvent): void => monitor.reportApiCall({ endpoint: e.endpoint, status: e.status ?? 'error', durationMs: e.durationMs });
   const onBreaker = (e: BreakerEvent): void => monitor.reportBreaker(e.breaker, e.state);
+  const onWait = (e: LimiterWaitEvent): void => monitor.reportLimiterWait(e.waitMs);
+  for (const [name, state] of Object.entries(client.breakerStates())) monitor.reportBreaker(name, state);
+  monitor.watchLimiter(() => client.limiterStats());
   events.on('request', onRequest);
+  events.on('limiter:wait', onWait);
   for (const name of ['breaker:open', 'breaker:halfOpen', 'breaker:close']) events.on(name, onBreaker);
   return () => {
     events.off('request', onRequest);
+    events.off('limiter:wait', onWait);
     for (const name of ['breaker:open', 'breaker:halfOpen', 'breaker:close']) events.off(name, onBreaker);
   };
 }

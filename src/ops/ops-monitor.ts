@@ -53,8 +53,12 @@ export interface OpsMonitor {
   reportReconcile(event: { outcome: string; durationMs?: number; sourceTsMs?: number | null }): void;
   /** IoT client: one HTTP call ended; status is the HTTP status or `error` when there was no response. */
   reportApiCall(event: { endpoint: string; status: number | 'error'; durationMs: number }): void;
-  /** IoT client: a breaker changed state. */
+  /** IoT client: a breaker changed state (or exists, at start: every breaker is exported from the start). */
   reportBreaker(name: string, state: BreakerState): void;
+  /** IoT client: a request waited this long for its rate-limiter slot. */
+  reportLimiterWait(waitMs: number): void;
+  /** IoT client: where the limiter's in-flight and waiting counts are read at each scrape. */
+  watchLimiter(stats: () => { active: number; waiting: number }): void;
   /** Reconcile core: the platform rejected credentials or permissions (401 after refresh, 403); null when cleared. */
   reportConfigurationFault(message: string | null): void;
 
@@ -78,6 +82,7 @@ export function createOpsMonitor(deps: OpsMonitorDeps, options: OpsMonitorOption
   let lastBatchAt: number | null = null;
   const breakers = new Map<string, { state: BreakerState; since: number }>();
   let configurationFault: { message: string; since: number } | null = null;
+  let limiterStats: (() => { active: number; waiting: number }) | null = null;
 
   const safe = (fn: () => void): void => {
     try {
@@ -158,6 +163,10 @@ export function createOpsMonitor(deps: OpsMonitorDeps, options: OpsMonitorOption
         if (!prev || prev.state !== state) breakers.set(name, { state, since: now() });
         m.breakerState.set({ breaker: name }, BREAKER_STATE_VALUE[state]);
       }),
+    reportLimiterWait: (waitMs) => safe(() => m.limiterWaitSeconds.observe(Math.max(0, waitMs) / 1000)),
+    watchLimiter: (stats) => {
+      limiterStats = stats;
+    },
     reportConfigurationFault: (message) =>
       safe(() => {
         if (message === null) configurationFault = null;
@@ -171,6 +180,11 @@ export function createOpsMonitor(deps: OpsMonitorDeps, options: OpsMonitorOption
       safe(() => {
         m.connectorHeartbeatAgeSeconds.set(heartbeatAgeSeconds() ?? 0);
         m.ready.set(evaluateReadiness(readinessSnapshot(), readinessOptions).ready ? 1 : 0);
+        if (limiterStats) {
+          const { active, waiting } = limiterStats();
+          m.limiterInFlight.set(active);
+          m.limiterWaiting.set(waiting);
+        }
       }),
 
     async status() {

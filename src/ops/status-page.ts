@@ -14,10 +14,12 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   :root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --mute: #57606a; --line: #d0d7de; }
   body { font: 14px/1.4 system-ui, sans-serif; margin: 1.2rem; color: #1f2328; background: #f6f8fa; }
   h1 { font-size: 1.3rem; margin: 0 0 .6rem; } h2 { font-size: 1rem; margin: 0 0 .5rem; }
-  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: .8rem; }
-  section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .7rem .9rem; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(320px, 100%), 1fr)); gap: .8rem; }
+  /* Laid out for 1280 px and narrower: grid items may shrink below their content, and long
+     cells (endpoints, topics, errors) wrap instead of pushing the table out of its card. */
+  section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .7rem .9rem; min-width: 0; }
   section.wide { grid-column: 1 / -1; }
-  table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .2rem .4rem; border-bottom: 1px solid var(--line); }
+  table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .2rem .4rem; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
   th { color: var(--mute); font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
   .badge { display: inline-block; padding: .1rem .5rem; border-radius: 1rem; color: #fff; font-weight: 600; }
   .ok { background: var(--ok); } .bad { background: var(--bad); } .warn { background: var(--warn); }
@@ -50,6 +52,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
     <table><thead><tr><th>reason</th><th class="n">contracts</th></tr></thead><tbody id="parked"></tbody></table>
   </section>
   <section class="wide"><h2>Consumer lag <span class="mute" id="lag-summary"></span></h2>
+    <p style="margin:0 0 .4rem">Source lag (Debezium behind the binlog): <b id="source-lag">–</b></p>
     <table><thead><tr><th>topic</th><th class="n">partition</th><th class="n">committed</th><th class="n">high watermark</th>
       <th class="n">lag (records)</th><th class="n">lag (seconds)</th><th class="n">no progress for</th></tr></thead>
       <tbody id="lag"></tbody></table>
@@ -118,6 +121,10 @@ function render(s) {
   text("config-fault", s.configurationFault ? s.configurationFault.message + " (" + dur(s.configurationFault.forSeconds) + ")" : "none");
   rows("parked", Object.keys(w.parkedByReason).map(function (k) { return { reason: k, n: w.parkedByReason[k] }; }),
     function (p) { return [p.reason, p.n]; }, "nothing parked");
+
+  var src = c.source;
+  text("source-lag", !src ? "unknown (no CONNECT_METRICS_URL)" : src.lagMs === null ? "unknown (" + (src.detail || "no value") + ")" :
+    dur(src.lagMs / 1000) + (src.connected === false ? ", binlog disconnected" : "") + (src.snapshotRunning ? ", snapshot running" : ""));
 
   var l = s.lag, now = Date.parse(s.generatedAt);
   text("lag-summary", l.ok ? "group " + l.groupId + ": " + l.totalLag + " records behind, oldest " + dur(l.maxLagSeconds) +

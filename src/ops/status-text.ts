@@ -1,6 +1,7 @@
 import type { ContractReport } from './contract-report';
 import type { ObservedState } from '../handlers/plan/observed-state';
 import type { StatusDocument } from './ops-monitor';
+import type { SourceLag } from './source-lag';
 
 /** `12.3 s`, `4.2 min`, `1.5 h`; a dash when unknown. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -14,6 +15,14 @@ function table(header: string[], rows: Array<Array<string | number>>, indent = '
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells.map((r) => `${indent}${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd());
+}
+
+/** Debezium's MilliSecondsBehindSource as one phrase (status text and status page). */
+export function formatSourceLag(source: SourceLag | undefined): string {
+  if (!source) return 'lag unknown (no CONNECT_METRICS_URL)';
+  if (source.lagMs === null) return `lag unknown (${source.detail ?? 'no value'})`;
+  const state = [source.connected === false ? 'binlog disconnected' : null, source.snapshotRunning ? 'snapshot running' : null].filter(Boolean);
+  return `Debezium ${formatDuration(source.lagMs / 1000)} behind the binlog${state.length > 0 ? ` (${state.join(', ')})` : ''}`;
 }
 
 export interface PipelineExtras {
@@ -32,6 +41,7 @@ export function formatStatus(doc: StatusDocument, extras: PipelineExtras): strin
   const hb = extras.heartbeatWrittenAt === null ? 'no heartbeat on the topic' : `last heartbeat written ${formatDuration((now - extras.heartbeatWrittenAt) / 1000)} ago`;
   lines.push(`Connector   ${c.name} ${c.state} (${tasks}); ${hb}`);
   if (c.detail) lines.push(`            ${c.detail}`);
+  lines.push(`Source      ${formatSourceLag(c.source)}`);
   const l = doc.lag;
   if (!l.ok) lines.push(`Consumer    group ${l.groupId}: unknown (${l.error ?? 'no answer'})`);
   else {

@@ -10,6 +10,11 @@ import { STACK_VERSIONS, type StackVersions } from './stack-versions';
 const POM_DIR = path.join(REPO_ROOT, 'scripts', 'cdc');
 const PLUGIN_DIR_NAME = 'debezium-connector-mariadb';
 
+/** Where `installStackJars` puts the Prometheus JMX exporter agent Connect runs with. */
+export function jmxExporterJar(layout: StackLayout, versions: StackVersions = STACK_VERSIONS): string {
+  return path.join(layout.agents, `jmx_prometheus_javaagent-${versions.jmxExporter}.jar`);
+}
+
 export interface InstallResult {
   /** False when the version stamp matched and nothing was downloaded. */
   downloaded: boolean;
@@ -30,12 +35,14 @@ export async function installStackJars(
   const started = Date.now();
   if (stampMatches(layout, versions)) return { downloaded: false, durationMs: Date.now() - started };
   assertMaven(env);
-  report(`Resolving Kafka ${versions.kafka} and Debezium ${versions.debezium} from Maven Central into ${layout.home} ...`);
+  report(`Resolving Kafka ${versions.kafka}, Debezium ${versions.debezium} and the JMX exporter ${versions.jmxExporter} from Maven Central into ${layout.home} ...`);
   rmSync(layout.stampFile, { force: true });
   rmSync(layout.lib, { recursive: true, force: true });
   rmSync(layout.plugins, { recursive: true, force: true });
+  rmSync(layout.agents, { recursive: true, force: true });
   mkdirSync(layout.lib, { recursive: true });
   mkdirSync(layout.plugins, { recursive: true });
+  mkdirSync(layout.agents, { recursive: true });
   const plugin = `org.apache.maven.plugins:maven-dependency-plugin:${versions.mavenDependencyPlugin}`;
   const logFile = path.join(layout.logsDir, 'maven.log');
   // Maven writes target/ (unpack markers) beside the POM: run copies under the stack home, not the clone.
@@ -47,6 +54,11 @@ export async function installStackJars(
   await runMaven(
     ['-f', path.join(pomDir, 'kafka-pom.xml'), `${plugin}:copy-dependencies`, '-DincludeScope=runtime',
       `-Dkafka.version=${versions.kafka}`, `-Dlog4j.version=${versions.log4j}`, `-DoutputDirectory=${layout.lib}`],
+    logFile, report, env,
+  );
+  await runMaven(
+    ['-f', path.join(pomDir, 'kafka-pom.xml'), `${plugin}:copy`,
+      `-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${versions.jmxExporter}`, `-DoutputDirectory=${layout.agents}`],
     logFile, report, env,
   );
   try {
@@ -71,6 +83,7 @@ export async function installStackJars(
   rmSync(pomDir, { recursive: true, force: true });
   assertOneSlf4jBinding(layout.lib);
   assertPluginPresent(layout.plugins, versions.debezium);
+  if (!existsSync(jmxExporterJar(layout, versions))) throw new StackDownloadError(`Maven finished but ${jmxExporterJar(layout, versions)} is missing; see ${logFile}`);
   writeFileSync(layout.stampFile, `${JSON.stringify(versions, null, 2)}\n`);
   const durationMs = Date.now() - started;
   report(`Jars ready in ${(durationMs / 1000).toFixed(1)} s.`);
@@ -79,7 +92,7 @@ export async function installStackJars(
 
 function stampMatches(layout: StackLayout, versions: StackVersions): boolean {
   const pluginJar = path.join(layout.plugins, PLUGIN_DIR_NAME, `debezium-connector-mariadb-${versions.debezium}.jar`);
-  if (!existsSync(layout.stampFile) || !existsSync(pluginJar)) return false;
+  if (!existsSync(layout.stampFile) || !existsSync(pluginJar) || !existsSync(jmxExporterJar(layout, versions))) return false;
   try {
     const stamp = JSON.parse(readFileSync(layout.stampFile, 'utf8')) as Record<string, unknown>;
     return Object.entries(versions).every(([k, v]) => stamp[k] === v);

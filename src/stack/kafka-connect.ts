@@ -1,11 +1,18 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { jmxExporterJar } from './install-stack-jars';
 import { jvmArgs } from './jvm-options';
 import { waitUntil } from './kafka-broker';
 import { runningPid, startManagedProcess, type ManagedProcessSpec } from './managed-process';
-import type { StackLayout } from './stack-layout';
+import { REPO_ROOT, type StackLayout } from './stack-layout';
+
+/** The exporter's rules, shared with compose's Connect image. */
+export const JMX_EXPORTER_RULES = path.join(REPO_ROOT, 'docker', 'connect', 'jmx-exporter.yml');
 
 export interface KafkaConnectOptions {
   port: number;
+  /** Where the JMX exporter agent serves Debezium's and Connect's metrics (loopback). */
+  metricsPort: number;
   kafkaPort: number;
   readyTimeoutMs: number;
   /** Client settings for a SASL_SSL broker (`stack up --secure`), applied to Connect's own, producer, consumer and admin clients. */
@@ -16,17 +23,20 @@ export const CONNECT_GROUP_ID = 'ixc-iot-sync-connect';
 const MARIADB_CONNECTOR_CLASS = 'io.debezium.connector.mariadb.MariaDbConnector';
 
 /** Kafka Connect in distributed mode: connector configs and offsets live in Kafka and survive restarts. */
-export function connectProcessSpec(layout: StackLayout): ManagedProcessSpec {
+export function connectProcessSpec(layout: StackLayout, metricsPort: number): ManagedProcessSpec {
+  // The Prometheus JMX exporter as a java agent: Debezium's streaming and snapshot MBeans
+  // (MilliSecondsBehindSource, queue capacity, binlog position ...) over HTTP on loopback.
+  const agent = `-javaagent:${jmxExporterJar(layout)}=127.0.0.1:${metricsPort}:${layout.jmxExporterConfig}`;
   return {
     command: 'java',
-    args: [...jvmArgs(layout, { minMb: 128, maxMb: 768 }), 'org.apache.kafka.connect.cli.ConnectDistributed', layout.connectProperties],
+    args: [agent, ...jvmArgs(layout, { minMb: 128, maxMb: 768 }), 'org.apache.kafka.connect.cli.ConnectDistributed', layout.connectProperties],
     pidFile: layout.pidFile('connect'),
     logFile: layout.logFile('connect'),
     marker: layout.connectProperties,
   };
 }
 
-export function renderConnectProperties(layout: StackLayout, options: KafkaConnectOptions): string {
+export function renderConnectProperties(layout: StackLayout, options: Omit<KafkaConnectOptions, 'metricsPort'>): string {
   return [
     '# Rendered by `ixc-iot-sync stack up`; edits are overwritten.',
     `bootstrap.servers=127.0.0.1:${options.kafkaPort}`,
@@ -84,9 +94,10 @@ function prefixedClientSettings(settings: readonly string[]): string[] {
 
 /** Starts Connect unless it runs, and waits for its REST API and the Debezium plugin. */
 export async function startConnect(layout: StackLayout, options: KafkaConnectOptions): Promise<'started' | 'running'> {
-  const spec = connectProcessSpec(layout);
+  const spec = connectProcessSpec(layout, options.metricsPort);
   if (runningPid(spec.pidFile, spec.marker) !== null) return 'running';
   mkdirSync(layout.connectData, { recursive: true });
+  copyFileSync(JMX_EXPORTER_RULES, layout.jmxExporterConfig);
   writeFileSync(layout.connectProperties, renderConnectProperties(layout, options));
   startManagedProcess(spec);
   await waitUntil(() => connectReady(`http://127.0.0.1:${options.port}`), {

@@ -63,6 +63,8 @@ export interface StackEndpoints {
   mariadb: string;
   kafka: string;
   connect: string;
+  /** Debezium's and Connect's metrics (the JMX exporter agent). */
+  connectMetrics: string;
   connector: string;
   topics: string[];
 }
@@ -116,7 +118,7 @@ export interface LocalStack {
 export function createLocalStack(config: StackConfigInput, options: LocalStackOptions = {}): LocalStack {
   const opts = { ...DEFAULT_LOCAL_STACK_OPTIONS, ...options };
   const layout = createStackLayout(config.stack.home);
-  const { dbPort, kafkaPort, controllerPort, connectPort } = config.stack;
+  const { dbPort, kafkaPort, controllerPort, connectPort, connectMetricsPort } = config.stack;
   const connectUrl = `http://127.0.0.1:${connectPort}`;
   const kafkaBootstrap = `127.0.0.1:${kafkaPort}`;
   const database = config.db.ixcDatabase;
@@ -127,13 +129,14 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
     mariadb: `mysql://root@127.0.0.1:${dbPort}/${database}`,
     kafka: kafkaBootstrap,
     connect: connectUrl,
+    connectMetrics: `http://127.0.0.1:${connectMetricsPort}/metrics`,
     connector: `${connectUrl}/connectors/${config.connect.connectorName}/status`,
     topics: dataTopics,
   };
   const specs: Record<StackService, ManagedProcessSpec> = {
     mariadb: mariadbProcessSpec(layout),
     kafka: kafkaProcessSpec(layout),
-    connect: connectProcessSpec(layout),
+    connect: connectProcessSpec(layout, connectMetricsPort),
   };
   const ports: Record<StackService, { port: number; setting: string }> = {
     mariadb: { port: dbPort, setting: 'CDC_DB_PORT' },
@@ -146,6 +149,7 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
   async function assertPortsFree(): Promise<void> {
     const wanted = STACK_SERVICES.filter((s) => !isRunning(s)).map((s) => ({ service: s, ...ports[s] }));
     if (!isRunning('kafka')) wanted.push({ service: 'kafka', port: controllerPort, setting: 'CDC_CONTROLLER_PORT' });
+    if (!isRunning('connect')) wanted.push({ service: 'connect', port: connectMetricsPort, setting: 'CDC_CONNECT_METRICS_PORT' });
     for (const { service, port, setting } of wanted) {
       if (!(await isPortFree(port))) throw new StackPortInUseError(port, service, setting);
     }
@@ -239,7 +243,7 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
       if (started.includes('kafka')) opts.report(`Kafka        ${kafkaBootstrap} (KRaft, single node${material ? ', SASL_SSL only' : ''})`);
 
       const connectOptions = {
-        port: connectPort, kafkaPort, readyTimeoutMs: opts.startTimeoutMs,
+        port: connectPort, metricsPort: connectMetricsPort, kafkaPort, readyTimeoutMs: opts.startTimeoutMs,
         ...(material ? { kafkaClientSettings: secureConnectClientSettings(material) } : {}),
       };
       // A Connect started from other properties (older release: no config providers) cannot resolve the password reference.
@@ -247,7 +251,7 @@ export function createLocalStack(config: StackConfigInput, options: LocalStackOp
         opts.report(`Restarting connect on its new properties: ${await stopService('connect')}`);
       }
       if ((await time('connect', () => startConnect(layout, connectOptions))) === 'started') started.push('connect');
-      if (started.includes('connect')) opts.report(`Connect      ${connectUrl} (distributed)`);
+      if (started.includes('connect')) opts.report(`Connect      ${connectUrl} (distributed), Debezium metrics ${endpoints.connectMetrics}`);
 
       const rendered = connectorConfig(password, material);
       writeFileSync(layout.connectorConfig, `${JSON.stringify(rendered, null, 2)}\n`, { mode: 0o600 });

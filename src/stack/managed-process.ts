@@ -77,13 +77,28 @@ export async function stopManagedProcess(
   return 'killed';
 }
 
-async function waitForExit(pid: number, marker: string, timeoutMs: number): Promise<boolean> {
+/**
+ * Waits until the process is gone or a zombie. Not until its cmdline is empty: an exiting process
+ * loses its cmdline before it stops running (a JVM tearing down its threads, under load, for
+ * seconds), and `down` must not report it stopped while it still holds its ports.
+ */
+async function waitForExit(pid: number, _marker: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isOurs(pid, marker)) return true;
+    if (exited(pid)) return true;
     await sleep(100);
   }
-  return !isOurs(pid, marker);
+  return exited(pid);
+}
+
+function exited(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

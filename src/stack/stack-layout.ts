@@ -10,6 +10,8 @@ export interface StackLayout {
   home: string;
   lib: string;
   plugins: string;
+  /** Java agents (the Prometheus JMX exporter Connect runs with). */
+  agents: string;
   configDir: string;
   dataDir: string;
   logsDir: string;
@@ -25,6 +27,8 @@ export interface StackLayout {
   connectProperties: string;
   log4jProperties: string;
   connectorConfig: string;
+  /** The JMX exporter's rules (a copy of docker/connect/jmx-exporter.yml). */
+  jmxExporterConfig: string;
   /** Generated once per stack home: the Debezium user's local password. */
   debeziumSecret: string;
   /** Read by Connect's FileConfigProvider: the connector's password and, secured, its other secrets. */
@@ -40,6 +44,7 @@ export function createStackLayout(home: string): StackLayout {
     home: abs,
     lib: dir('lib'),
     plugins: dir('plugins'),
+    agents: dir('agents'),
     configDir: dir('config'),
     dataDir: dir('data'),
     logsDir: dir('logs'),
@@ -54,6 +59,7 @@ export function createStackLayout(home: string): StackLayout {
     connectProperties: dir('config', 'connect-distributed.properties'),
     log4jProperties: dir('config', 'log4j2.properties'),
     connectorConfig: dir('config', 'ixc-mariadb-cdc.json'),
+    jmxExporterConfig: dir('config', 'jmx-exporter.yml'),
     debeziumSecret: dir('config', 'debezium.secret'),
     connectorSecrets: dir('config', 'connector-secrets.properties'),
     pidFile: (service) => dir('run', `${service}.pid`),

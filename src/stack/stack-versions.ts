@@ -8,6 +8,8 @@ export const STACK_VERSIONS = {
   debezium: '3.5.0.Final',
   log4j: '2.25.3',
   mavenDependencyPlugin: '3.8.1',
+  /** io.prometheus.jmx:jmx_prometheus_javaagent, loaded into Kafka Connect for Debezium's own metrics. */
+  jmxExporter: '1.0.1',
 } as const;
 
 export type StackVersions = typeof STACK_VERSIONS;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 
-/** Debian's Chromium, installed by scripts/install-browser.sh (`npm test`'s pretest, CI). */
+/** Debian's Chromium, installed by scripts/install-test-tools.sh (`npm test`'s pretest, CI). */
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

@@ -1,12 +1,13 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { PlatformProduct } from '../../handlers/ports/iot-platform';
 import type { CliContext } from '../cli-context';
 import { contractsWithProduct, ixcProduct, linkedIxcProducts, setProductLink } from './catalog-queries';
 import { openCliPlatform } from './catalog-platform';
+import { CliUsageError } from '../exit-codes';
 
 function productId(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`Expected an IXC product id, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`Expected an IXC product id, got "${value}"`);
   return n;
 }
 
@@ -62,7 +63,7 @@ export function registerCatalogCommand(program: Command, ctx: CliContext): void 
     .action(async (ixcIdText: string, platformProductId: string, flags: { dryRun?: boolean; verify: boolean }) => {
       const config = ctx.config();
       const ixcId = productId(ixcIdText);
-      if (!/^[^:\s]{1,120}$/.test(platformProductId)) throw new Error(`Invalid platform product id "${platformProductId}"`);
+      if (!/^[^:\s]{1,120}$/.test(platformProductId)) throw new CliUsageError(`Invalid platform product id "${platformProductId}"`);
       const platform = await openCliPlatform(config, ctx.logger(), flags.verify);
       try {
         const row = await ixcProduct(platform.app.dataSource, ixcId);

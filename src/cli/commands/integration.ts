@@ -3,6 +3,7 @@ import { createAppDataSource } from '../../entities';
 import { maskSecret } from '../../lib/mask';
 import type { CliContext } from '../cli-context';
 import { readSecretFromStdin } from './integration-secret';
+import { CliUsageError } from '../exit-codes';
 
 /** Parameters: id. */
 const FIND_SQL = 'SELECT id, client_id AS clientId, client_secret AS clientSecret FROM integracoes_iot WHERE id = ?';
@@ -31,11 +32,11 @@ export function registerIntegrationCommand(program: Command, ctx: CliContext): v
     .action(async (flags: { id?: string; name?: string; clientId?: string; secretStdin?: boolean }) => {
       const config = ctx.config();
       const id = flags.id === undefined ? config.iot.integrationId : Number(flags.id);
-      if (!Number.isInteger(id) || id <= 0) throw new Error(`--id must be a positive integer, got "${flags.id ?? ''}"`);
+      if (!Number.isInteger(id) || id <= 0) throw new CliUsageError(`--id must be a positive integer, got "${flags.id ?? ''}"`);
       const clientId = flags.clientId ?? config.iot.clientId;
-      if (!clientId) throw new Error('A client id is required: --client-id or IOT_CLIENT_ID');
+      if (!clientId) throw new CliUsageError('A client id is required: --client-id or IOT_CLIENT_ID');
       const secret = flags.secretStdin ? await readSecretFromStdin('Client secret: ') : config.iot.clientSecret;
-      if (!secret) throw new Error('A client secret is required: IOT_CLIENT_SECRET or --secret-stdin');
+      if (!secret) throw new CliUsageError('A client secret is required: IOT_CLIENT_SECRET or --secret-stdin');
       const { dataSource } = createAppDataSource(config.db);
       await dataSource.initialize();
       try {

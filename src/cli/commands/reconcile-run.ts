@@ -14,6 +14,8 @@ export interface RunMarksOptions {
   workerFreshMs: number;
   onReconcileEnd?: () => Promise<unknown>;
   logger?: Logger;
+  /** Called at each poll with the number of contracts settled so far. */
+  onProgress?: (settled: number) => void;
 }
 
 export interface RunMarksResult {
@@ -50,7 +52,9 @@ export async function runMarks(dataSource: DataSource, deps: ReconcileDeps, ids:
   try {
     for (;;) {
       const [row] = (await dataSource.query(UNSETTLED_SQL(q(deps.workSet.syncSchema)), [[...ids], now])) as Array<{ n: number | string }>;
-      if (Number(row?.n ?? 0) === 0) break;
+      const unsettled = Number(row?.n ?? 0);
+      options.onProgress?.(ids.length - unsettled);
+      if (unsettled === 0) break;
       if (Date.now() > deadline) {
         timedOut = true;
         break;

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { q } from '../../migrations/schema-names';
+import { CliUsageError } from '../exit-codes';
 
 /** Every contract IXC has, plus those only the sync state remembers (deleted rows). No parameters. */
 const ALL_CONTRACTS_SQL = (s: string) => `SELECT id AS contract_id FROM cliente_contrato
@@ -15,8 +16,8 @@ export interface TargetSelection {
   confirm?: boolean;
 }
 
-export class ReconcileUsageError extends Error {
-  readonly exitCode = 2;
+/** A bad combination of reconcile's flags: exit 2 (src/cli/exit-codes.ts). */
+export class ReconcileUsageError extends CliUsageError {
   constructor(message: string) {
     super(message);
     this.name = 'ReconcileUsageError';

@@ -4,6 +4,7 @@ import type { CliContext } from '../cli-context';
 import { openCliPlatform } from './catalog-platform';
 import { dryRunPlans } from './reconcile-dry-run';
 import { formatReport, loadReports } from './reconcile-report';
+import { createProgress, defaultReconcileTimeoutMs } from './reconcile-progress';
 import { runMarks } from './reconcile-run';
 import { resolveTargets, ReconcileUsageError } from './reconcile-targets';
 
@@ -15,7 +16,7 @@ interface ReconcileFlags {
   dryRun?: boolean;
   json?: boolean;
   confirm?: boolean;
-  timeout: string;
+  timeout?: string;
 }
 
 /** Three maintenance rounds of a worker (30 s each): a heartbeat older than this is a dead worker. */
@@ -32,13 +33,13 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     .option('--dry-run', 'print the plans; mark, write and change nothing')
     .option('--json', 'machine-readable output')
     .option('--confirm', 'confirm destructive changes parked by the blast-radius guard')
-    .addOption(new Option('--timeout <seconds>', 'stop waiting after this long').default('300'))
+    .addOption(new Option('--timeout <seconds>', 'stop waiting after this long (default: 300 s, or twice what IOT_MAX_RPS needs for the contracts, whichever is larger)'))
     .action(async (flags: ReconcileFlags) => {
       const config = ctx.config();
       const logger = ctx.logger();
       const core = reconcileOptionsFromConfig(config);
-      const timeoutMs = Number(flags.timeout) * 1000;
-      if (!(timeoutMs > 0)) throw new ReconcileUsageError('--timeout must be a positive number of seconds');
+      const givenTimeoutMs = flags.timeout === undefined ? null : Number(flags.timeout) * 1000;
+      if (givenTimeoutMs !== null && !(givenTimeoutMs > 0)) throw new ReconcileUsageError('--timeout must be a positive number of seconds');
       const platform = await openCliPlatform(config, logger, true);
       try {
         const { dataSource } = platform.app;
@@ -65,9 +66,13 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
 
         // The mark below un-parks (attempts reset) and, for --confirm, carries the confirmation: one generation, one run.
         if (flags.confirm) await workSet.confirm(flags.all ? 'all' : ids);
+        const timeoutMs = givenTimeoutMs ?? defaultReconcileTimeoutMs(ids.length, config.iot.maxRequestsPerSecond);
+        // Progress on stderr (stdout keeps the report): in place on a terminal, every 10 % otherwise.
+        const progress = flags.json || ids.length < 2 ? null : createProgress({ total: ids.length, isTTY: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) });
         const run = await runMarks(dataSource, deps, ids, {
           verify: flags.verify ?? false,
           timeoutMs,
+          onProgress: (settled) => progress?.update(settled),
           pollMs: 200,
           slots: core.slots,
           reconcile: core.reconcile,
@@ -75,6 +80,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
           onReconcileEnd: () => platform.audit.flush(),
           logger,
         });
+        progress?.finish();
         const reports = await loadReports(dataSource, config.db.syncSchema, ids);
         const bad = reports.filter((r) => r.dirty || r.park !== null);
         if (flags.json) ctx.print(JSON.stringify({ ranLocally: run.ranLocally, timedOut: run.timedOut, contracts: reports }, null, 2));

@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { isLoopbackHost } from '../../lib/loopback';
 import { runSandbox } from '../../sandbox/run-sandbox';
 import type { CliContext } from '../cli-context';
 
 function intOption(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`Expected a whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`Expected a whole number, got "${value}"`);
   return n;
 }
 

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { heartbeatTopic } from '../../consumers/change-topics';
 import { createAppDataSource } from '../../entities/create-data-source';
 import { createWorkSet } from '../../handlers/work-set/work-set';
@@ -20,7 +20,7 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
     .description('The whole pipeline (connector, lag, backlog, parked, failures), or one contract: desired, recorded, platform, plan, audit trail')
     .option('--contract <id>', 'explain one contract', (v) => {
       const id = Number(v);
-      if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`--contract must be a positive integer, got "${v}"`);
+      if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidArgumentError(`--contract must be a positive integer, got "${v}"`);
       return id;
     })
     .option('--json', 'print JSON (personal data masked)')

@@ -90,7 +90,7 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
       { dataSource: app.dataSource, workSet, platform, logger, onReconcileEnd: () => audit.flush(), catchingUp },
       { ...core.slots, signal: controller.signal, reconcile: core.reconcile },
     );
-    const unbind = [bindReconcileEvents(slots.events, ops.monitor), bindIotClientEvents(platform.events, ops.monitor)];
+    const unbind = [bindReconcileEvents(slots.events, ops.monitor), bindIotClientEvents(platform, ops.monitor)];
     cleanups.push(['ops bindings', () => unbind.forEach((off) => off())]);
 
     const dlqAdmin = kafka.admin();

@@ -86,4 +86,48 @@ describe('status page in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'status-page.png'), fullPage: true });
   });
+
+  it("shows Debezium's source lag from Connect's JMX exporter next to the consumer lag", async () => {
+    await page.goto(rig.url);
+    await waitFor(async () => /^\d+(\.\d)? (s|min|h)/.test(await text('#source-lag')), { timeoutMs: 30_000, what: 'the source lag on the page' });
+    const status = (await (await fetch(`${rig.url}/status.json`)).json()) as { connector: { source?: { lagMs: number | null; connected: boolean | null } } };
+    expect(status.connector.source).toMatchObject({ connected: true });
+    expect(status.connector.source?.lagMs).toBeGreaterThanOrEqual(0);
+  });
+
+  /** Horizontal overflow of the page, and of each card (a table wider than its card is clipped). */
+  // Evaluated in the page (the project compiles without the DOM library, hence a string).
+  const overflow = (): Promise<{ page: number; sections: string[] }> =>
+    page.evaluate(`(() => ({
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      sections: [...document.querySelectorAll('section')]
+        .filter((s) => s.scrollWidth > s.clientWidth || [...s.querySelectorAll('table')].some((t) => t.getBoundingClientRect().right > s.getBoundingClientRect().right))
+        .map((s) => s.querySelector('h2')?.textContent ?? '?'),
+    }))()`);
+
+  it('fits 1280 px and narrower: every API endpoint and status, every breaker, no horizontal overflow', async () => {
+    // Every endpoint the client calls, with the statuses an incident produces, and a failing breaker.
+    const endpoints = ['POST /oauth/token', 'GET /customers', 'GET /customers/{id}', 'POST /customers', 'PATCH /customers/{id}', 'GET /products',
+      'POST /customers/{customer_id}/subscriptions', 'GET /subscriptions', 'GET /subscriptions/{id}', 'PATCH /subscriptions/{id}',
+      'POST /subscriptions/{id}/licenses', 'GET /subscriptions/{id}/licenses', 'GET /licenses/{id}', 'PATCH /licenses/{id}', 'DELETE /licenses/{id}'];
+    for (const endpoint of endpoints) {
+      for (const status of [200, 409, 429, 503, 'error'] as const) rig.monitor.reportApiCall({ endpoint, status, durationMs: 12 });
+      rig.monitor.reportBreaker(endpoint, endpoint.startsWith('POST /subscriptions') ? 'halfOpen' : 'closed');
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(rig.url);
+    await waitFor(async () => (await page.locator('#api tr').count()) === endpoints.length * 5, { timeoutMs: 30_000, what: 'the API table' });
+    await waitFor(async () => (await page.locator('#breakers tr').count()) === endpoints.length, { timeoutMs: 30_000, what: 'the breakers table' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'status-page-1280x800.png') });
+    expect(await overflow()).toEqual({ page: 0, sections: [] });
+    // The status column of the API table is on screen, not clipped at the card's edge.
+    const statusCell = await page.locator('#api tr').first().locator('td').nth(1).boundingBox();
+    expect(statusCell!.x + statusCell!.width).toBeLessThanOrEqual(1280);
+
+    for (const width of [1024, 768, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect({ width, ...(await overflow()) }).toEqual({ width, page: 0, sections: [] });
+    }
+  });
 });

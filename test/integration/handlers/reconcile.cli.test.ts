@@ -44,6 +44,11 @@ describe('reconcile CLI as a separate process', () => {
     const verify = await runCli(['reconcile', '--all', '--verify'], env);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/contract 1: applied/);
+    // Not a terminal: a progress line on stderr at each 10 % reached, ending with all settled.
+    const progress = verify.stderr.split('\n').filter((l) => l.startsWith('reconcile: '));
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(10);
+    expect(progress.at(-1)).toMatch(/^reconcile: 10\/10 settled \(100 %\), \d+\.\d\/s, done$/);
     const after = await sandboxObjects(sandbox);
     const restored = after.licenses.find((l) => l.items[0]?.product_id === SENSOR && l.external_id.includes(':contrato:1:') && l.status !== 'revoked');
     expect(restored).toBeDefined();

@@ -9,12 +9,33 @@ import { createOpsMonitor } from '../../../src/ops/ops-monitor';
 import { createOpsServer, type OpsServer } from '../../../src/ops/ops-server';
 import type { WorkSetMonitor } from '../../../src/ops/work-set-monitor';
 
-const DOCKER = path.resolve(__dirname, '../../../docker');
+const ROOT = path.resolve(__dirname, '../../..');
+const DOCKER = path.join(ROOT, 'docker');
 const PROJECT_METRIC = /\bixc_iot_sync_[a-z0-9_]+\b/g;
 /** Series Prometheus itself synthesises for every scrape target. */
 const PROMETHEUS_SYNTHETIC = new Set(['up']);
 
 interface Rule { alert: string; expr: string; annotations?: Record<string, string> }
+
+/**
+ * Names Kafka Connect's JMX exporter serves: the `name` of each rule in docker/connect/jmx-exporter.yml
+ * (test/integration/cdc/connect-jmx-exporter.test.ts scrapes a live Connect and finds them).
+ */
+function jmxExporterNames(): Set<string> {
+  const doc = parse(readFileSync(path.join(DOCKER, 'connect/jmx-exporter.yml'), 'utf8')) as { rules: Array<{ name: string }> };
+  return new Set(doc.rules.map((r) => r.name));
+}
+
+interface Dashboard {
+  templating: { list: Array<{ name: string; type: string; query?: unknown }> };
+  panels: Array<{ title: string; type: string; datasource?: { uid?: string }; targets?: Array<{ expr: string; datasource?: { uid?: string } }> }>;
+}
+const dashboard = (): Dashboard => JSON.parse(readFileSync(path.join(DOCKER, 'grafana/dashboards/ixc-iot-sync.json'), 'utf8')) as Dashboard;
+
+/** The label matchers of each selector of `name` in a PromQL expression. */
+function matchersOf(expr: string, prefix: string): string[] {
+  return [...expr.matchAll(new RegExp(`\\b(${prefix}[a-z0-9_]*)(\\{[^}]*\\})?`, 'g'))].map((m) => m[2] ?? '');
+}
 
 function alertRules(): Rule[] {
   const doc = parse(readFileSync(path.join(DOCKER, 'prometheus/alerts.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> };
@@ -22,9 +43,7 @@ function alertRules(): Rule[] {
 }
 
 function dashboardExprs(): Array<{ panel: string; expr: string }> {
-  const dash = JSON.parse(readFileSync(path.join(DOCKER, 'grafana/dashboards/ixc-iot-sync.json'), 'utf8')) as {
-    panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
-  };
+  const dash = dashboard();
   return dash.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
 }
 
@@ -60,6 +79,8 @@ function exposedNames(text: string): Set<string> {
 describe('dashboard and alert rules use only metrics the worker exposes', () => {
   let server: OpsServer;
   let scraped: Set<string>;
+  /** What the worker's scrape and Connect's exporter offer together. */
+  let known: Set<string>;
 
   beforeAll(async () => {
     const idle = { start: () => undefined, stop: async () => undefined };
@@ -73,6 +94,7 @@ describe('dashboard and alert rules use only metrics the worker exposes', () => 
     server = createOpsServer({ monitor, metrics }, { port: 0 });
     const { url } = await server.start();
     scraped = exposedNames(await (await fetch(`${url}/metrics`)).text());
+    known = new Set([...scraped, ...jmxExporterNames()]);
   });
 
   afterAll(async () => server.stop());
@@ -99,7 +121,7 @@ describe('dashboard and alert rules use only metrics the worker exposes', () => 
       const inAnnotations = Object.values(rule.annotations ?? {}).flatMap((a) => [...a.matchAll(PROJECT_METRIC)].map((m) => m[0]));
       const used = [...selected, ...inAnnotations].filter((n) => !PROMETHEUS_SYNTHETIC.has(n));
       expect({ alert: rule.alert, selects: selected.length > 0 }).toEqual({ alert: rule.alert, selects: true });
-      expect({ alert: rule.alert, missing: used.filter((n) => !scraped.has(n)) }).toEqual({ alert: rule.alert, missing: [] });
+      expect({ alert: rule.alert, missing: used.filter((n) => !known.has(n)) }).toEqual({ alert: rule.alert, missing: [] });
     }
   });
 
@@ -109,8 +131,50 @@ describe('dashboard and alert rules use only metrics the worker exposes', () => 
     for (const { panel, expr } of exprs) {
       const used = selectedMetrics(expr);
       expect({ panel, selects: used.length > 0 }).toEqual({ panel, selects: true });
-      expect({ panel, missing: used.filter((n) => !scraped.has(n)) }).toEqual({ panel, missing: [] });
+      expect({ panel, missing: used.filter((n) => !known.has(n)) }).toEqual({ panel, missing: [] });
     }
+  });
+
+  it('the new metrics are exported: rate limiter, memory, event loop, GC, and Debezium source lag on the exporter', () => {
+    for (const name of [
+      'ixc_iot_sync_api_limiter_in_flight', 'ixc_iot_sync_api_limiter_waiting', 'ixc_iot_sync_api_limiter_wait_seconds_bucket',
+      'ixc_iot_sync_process_resident_memory_bytes', 'ixc_iot_sync_nodejs_eventloop_lag_p99_seconds', 'ixc_iot_sync_nodejs_gc_duration_seconds_sum',
+    ]) expect(scraped.has(name)).toBe(true);
+    expect(jmxExporterNames().has('debezium_mariadb_streaming_milliseconds_behind_source')).toBe(true);
+    const used = new Set(dashboardExprs().flatMap(({ expr }) => selectedMetrics(expr)));
+    for (const name of ['ixc_iot_sync_api_limiter_waiting', 'ixc_iot_sync_process_resident_memory_bytes', 'ixc_iot_sync_nodejs_eventloop_lag_p99_seconds',
+      'ixc_iot_sync_nodejs_gc_duration_seconds_sum', 'debezium_mariadb_streaming_milliseconds_behind_source', 'debezium_mariadb_queue_remaining_capacity']) {
+      expect({ name, onTheDashboard: used.has(name) }).toEqual({ name, onTheDashboard: true });
+    }
+    const alerts = alertRules().map((r) => r.expr).join('\n');
+    for (const name of ['ixc_iot_sync_end_to_end_latency_seconds_bucket', 'ixc_iot_sync_process_resident_memory_bytes', 'debezium_mariadb_streaming_milliseconds_behind_source']) {
+      expect(alerts).toContain(name);
+    }
+  });
+
+  it('the dashboard imports into any Grafana: datasource and instances are variables', () => {
+    const dash = dashboard();
+    const variables = Object.fromEntries(dash.templating.list.map((v) => [v.name, v.type]));
+    expect(variables).toMatchObject({ datasource: 'datasource', instance: 'query', connect_instance: 'query' });
+    for (const panel of dash.panels.filter((p) => p.type !== 'row')) {
+      expect({ panel: panel.title, uid: panel.datasource?.uid }).toEqual({ panel: panel.title, uid: '${datasource}' });
+      for (const t of panel.targets ?? []) {
+        expect({ panel: panel.title, uid: t.datasource?.uid }).toEqual({ panel: panel.title, uid: '${datasource}' });
+        for (const m of matchersOf(t.expr, 'ixc_iot_sync_')) expect({ panel: panel.title, m }).toEqual({ panel: panel.title, m: expect.stringContaining('instance=~"$instance"') });
+        for (const m of matchersOf(t.expr, 'debezium_')) expect({ panel: panel.title, m }).toEqual({ panel: panel.title, m: expect.stringContaining('instance=~"$connect_instance"') });
+      }
+    }
+  });
+
+  it('every alert links its own section of docs/runbook.md, and every section is an alert', () => {
+    const runbook = readFileSync(path.join(ROOT, 'docs/runbook.md'), 'utf8');
+    const sections = [...runbook.matchAll(/^## (\S+)$/gm)].map((m) => m[1]!);
+    const rules = alertRules();
+    for (const rule of rules) {
+      expect({ alert: rule.alert, url: rule.annotations?.runbook_url }).toEqual({ alert: rule.alert, url: `docs/runbook.md#${rule.alert.toLowerCase()}` });
+    }
+    expect(sections.sort()).toEqual(rules.map((r) => r.alert).sort());
+    for (const alert of ['IxcIotSyncEndToEndLatencyHigh', 'IxcIotSyncMemoryHigh', 'IxcIotSyncSourceLagHigh']) expect(sections).toContain(alert);
   });
 
   it('Prometheus loads the rules file and scrapes the ops port', () => {
@@ -123,5 +187,7 @@ describe('dashboard and alert rules use only metrics the worker exposes', () => 
     expect(compose.services.prometheus?.volumes).toEqual(expect.arrayContaining(['./prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro']));
     expect(compose.services.grafana?.volumes).toEqual(expect.arrayContaining(['./grafana/dashboards:/etc/grafana/dashboards:ro']));
     expect(config.scrape_configs).toEqual(expect.arrayContaining([expect.objectContaining({ job_name: 'ixc-iot-sync', metrics_path: '/metrics' })]));
+    // Debezium's own metrics: Prometheus scrapes Connect's JMX exporter.
+    expect(config.scrape_configs).toEqual(expect.arrayContaining([expect.objectContaining({ job_name: 'kafka-connect', static_configs: [{ targets: ['connect:9404'] }] })]));
   });
 });

@@ -49,5 +49,11 @@ describe('formatStatus', () => {
     expect(lines).toContain('Dead letter 3 record(s)');
     expect(lines).toContain('Workers     none running');
     expect(lines.at(-1)).toMatch(/^\s+9\s+2\s+5\.0 s\s+boom$/);
+    // Debezium's own lag (Connect's JMX exporter) next to the consumer lag.
+    expect(lines[1]).toBe('Source      lag unknown (no CONNECT_METRICS_URL)');
+    const withSource = { ...doc, connector: { ...doc.connector, source: { lagMs: 1500, connected: true, snapshotRunning: false, detail: null } } };
+    expect(formatStatus(withSource, { heartbeatWrittenAt: null, liveWorkers: [] })[1]).toBe('Source      Debezium 1.5 s behind the binlog');
+    const down = { ...doc, connector: { ...doc.connector, source: { lagMs: null, connected: null, snapshotRunning: null, detail: "Connect's JMX exporter at http://x/metrics did not answer (fetch failed)" } } };
+    expect(formatStatus(down, { heartbeatWrittenAt: null, liveWorkers: [] })[1]).toBe("Source      lag unknown (Connect's JMX exporter at http://x/metrics did not answer (fetch failed))");
   });
 });

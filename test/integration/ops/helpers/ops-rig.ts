@@ -74,7 +74,12 @@ export async function startOpsRig(o: OpsRigOptions): Promise<OpsRig> {
       {
         metrics,
         lag: createLagMonitor({ kafka, metrics }, { groupId, topics: [topic], pollIntervalMs: o.pollIntervalMs, ...(o.dlqTopic ? { dlqTopic: o.dlqTopic } : {}) }),
-        connector: createConnectorMonitor({ metrics }, { url: config.connect.url, connectorName: config.connect.connectorName, pollIntervalMs: o.pollIntervalMs }),
+        connector: createConnectorMonitor({ metrics }, {
+          url: config.connect.url,
+          connectorName: config.connect.connectorName,
+          sourceMetrics: { url: config.connect.metricsUrl, server: config.kafka.topicPrefix },
+          pollIntervalMs: o.pollIntervalMs,
+        }),
         workSet: createWorkSetMonitor(
           { query: async (sql, params) => (await pool.query(sql, params))[0], metrics },
           { syncSchema: db.db.syncSchema, pollIntervalMs: o.pollIntervalMs },
