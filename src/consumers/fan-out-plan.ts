@@ -1,4 +1,5 @@
 import type { ChangeEvent, DecodedRecord, Row } from './change-event';
+import { addChangeOrigin, changeOriginOf, type ChangeOrigin } from './change-origin';
 import { MARK_PRIORITY } from './mark-priority';
 import { refField, textField } from './row-fields';
 
@@ -40,7 +41,15 @@ export interface FanOutPlan {
   oldestSourceTsMs: number | null;
   /** The same among changes only (snapshot reads are not changes someone waits for). */
   oldestChangeTsMs: number | null;
+  /** The IXC changes (transactions, or fan-out rows) behind the marks, by key. */
+  changes: Map<string, ChangeOrigin>;
+  /** Which change asked for each source: `contract:<id>`, `plan:<id>`, `product:<id>`, `customer:<id>` → change key. */
+  changeOf: Map<string, string>;
 }
+
+/** The key of `changeOf` for one source of marks. */
+export type FanOutSource = 'contract' | 'plan' | 'product' | 'customer';
+export const sourceKey = (source: FanOutSource, id: number): string => `${source}:${id}`;
 
 export function emptyFanOutPlan(): FanOutPlan {
   return {
@@ -52,6 +61,8 @@ export function emptyFanOutPlan(): FanOutPlan {
     skipped: new Map(),
     oldestSourceTsMs: null,
     oldestChangeTsMs: null,
+    changes: new Map(),
+    changeOf: new Map(),
   };
 }
 
@@ -100,11 +111,20 @@ function addChange(plan: FanOutPlan, event: ChangeEvent): void {
   const relevant = (columns: readonly string[]): boolean => op !== 'u' || before === null || columns.some((c) => !sameValue(before[c], after?.[c]));
 
   let marked = false;
+  const rowId = refField(after, 'id') ?? refField(before, 'id') ?? refField(event.key, 'id');
+  // The change this record belongs to, attached to every source it marks (the guard's unit).
+  const attach = (source: FanOutSource, id: number, fansOut: boolean): void => {
+    const origin = changeOriginOf(event, rowId, fansOut);
+    if (origin !== null) plan.changeOf.set(sourceKey(source, id), addChangeOrigin(plan.changes, origin));
+  };
   switch (table) {
     case 'cliente_contrato': {
       if (!relevant(CONTRACT_STATE_COLUMNS)) break;
-      const id = refField(after, 'id') ?? refField(before, 'id') ?? refField(event.key, 'id');
-      if (id !== null) marked = bump(plan.contracts, id, isSnapshot ? MARK_PRIORITY.snapshot : MARK_PRIORITY.live);
+      const id = rowId;
+      if (id !== null) {
+        marked = bump(plan.contracts, id, isSnapshot ? MARK_PRIORITY.snapshot : MARK_PRIORITY.live);
+        attach('contract', id, false);
+      }
       break;
     }
     case 'vd_contratos_produtos': {
@@ -112,8 +132,13 @@ function addChange(plan: FanOutPlan, event: ChangeEvent): void {
       for (const row of [before, after]) {
         const contract = refField(row, 'id_contrato');
         const planId = refField(row, 'id_vd_contrato');
-        if (contract !== null) marked = bump(plan.contracts, contract, MARK_PRIORITY.live) || marked;
-        else if (planId !== null) marked = bump(plan.plans, planId, MARK_PRIORITY.fanOut) || marked;
+        if (contract !== null) {
+          marked = bump(plan.contracts, contract, MARK_PRIORITY.live) || marked;
+          attach('contract', contract, false);
+        } else if (planId !== null) {
+          marked = bump(plan.plans, planId, MARK_PRIORITY.fanOut) || marked;
+          attach('plan', planId, true);
+        }
       }
       break;
     }
@@ -121,13 +146,19 @@ function addChange(plan: FanOutPlan, event: ChangeEvent): void {
       const linked = [before, after].some((row) => textField(row, 'id_produto_iot') !== null);
       if (!linked || !relevant(PRODUCT_LINK_COLUMNS)) break;
       const id = refField(after, 'id') ?? refField(before, 'id');
-      if (id !== null) marked = bump(plan.products, id, MARK_PRIORITY.fanOut);
+      if (id !== null) {
+        marked = bump(plan.products, id, MARK_PRIORITY.fanOut);
+        attach('product', id, true);
+      }
       break;
     }
     case 'cliente': {
       if (!relevant(CUSTOMER_PLATFORM_COLUMNS)) break;
       const id = refField(after, 'id') ?? refField(before, 'id');
-      if (id !== null) marked = bump(plan.customers, id, MARK_PRIORITY.fanOut);
+      if (id !== null) {
+        marked = bump(plan.customers, id, MARK_PRIORITY.fanOut);
+        attach('customer', id, true);
+      }
       break;
     }
     default:

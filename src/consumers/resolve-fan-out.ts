@@ -1,5 +1,5 @@
 import type { ContractMark } from '../handlers/work-set/work-set-mark';
-import type { FanOutPlan } from './fan-out-plan';
+import { sourceKey, type FanOutPlan, type FanOutSource } from './fan-out-plan';
 
 /** The fan-out produces the work set's own marks: one shape from the event to the upsert. */
 export type { ContractMark };
@@ -32,21 +32,35 @@ const CONTRACTS_OF_DELETED_LINES = `SELECT DISTINCT li.id_contrato AS id, lp.id_
  */
 export async function resolveFanOut(query: Query, plan: FanOutPlan): Promise<ContractMark[]> {
   const marks = new Map(plan.contracts);
-  const expand = async (sql: string, sources: Map<number, number>): Promise<void> => {
+  // The change behind each contract's mark (the blast-radius guard's unit); a fan-out row's change wins over a direct row's.
+  const changes = new Map<number, string>();
+  for (const id of plan.contracts.keys()) {
+    const key = plan.changeOf.get(sourceKey('contract', id));
+    if (key !== undefined) changes.set(id, key);
+  }
+  const expand = async (sql: string, sources: Map<number, number>, source: FanOutSource | null): Promise<void> => {
     const ids = [...sources.keys()];
     for (let i = 0; i < ids.length; i += IN_CHUNK) {
       const rows = (await query(sql, [ids.slice(i, i + IN_CHUNK)])) as Array<{ id: number | string; ref: number | string }>;
       for (const row of rows) {
         const id = Number(row.id);
         const priority = sources.get(Number(row.ref)) ?? 0;
-        if (id > 0) marks.set(id, Math.max(marks.get(id) ?? priority, priority));
+        if (id <= 0) continue;
+        marks.set(id, Math.max(marks.get(id) ?? priority, priority));
+        const key = source === null ? undefined : plan.changeOf.get(sourceKey(source, Number(row.ref)));
+        if (key !== undefined) changes.set(id, key);
       }
     }
   };
-  await expand(CONTRACTS_OF_PLANS, plan.plans);
-  await expand(CONTRACTS_WITH_PRODUCT_OWN_LINES, plan.products);
-  await expand(CONTRACTS_WITH_PRODUCT_PLAN_LINES, plan.products);
-  await expand(CONTRACTS_OF_CUSTOMERS, plan.customers);
-  await expand(CONTRACTS_OF_DELETED_LINES, plan.deletedLines);
-  return [...marks.entries()].sort(([a], [b]) => a - b).map(([contractId, priority]) => ({ contractId, priority }));
+  await expand(CONTRACTS_OF_PLANS, plan.plans, 'plan');
+  await expand(CONTRACTS_WITH_PRODUCT_OWN_LINES, plan.products, 'product');
+  await expand(CONTRACTS_WITH_PRODUCT_PLAN_LINES, plan.products, 'product');
+  await expand(CONTRACTS_OF_CUSTOMERS, plan.customers, 'customer');
+  await expand(CONTRACTS_OF_DELETED_LINES, plan.deletedLines, null);
+  return [...marks.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([contractId, priority]) => {
+      const change = plan.changes.get(changes.get(contractId) ?? '');
+      return change === undefined ? { contractId, priority } : { contractId, priority, change };
+    });
 }

@@ -9,7 +9,7 @@ import { ExternalRefError } from '../iot-client/external-refs';
 import { coerceError } from '../lib/coerce-error';
 import { maskText } from '../lib/mask';
 import { PlanConflictError } from './apply/apply-plan';
-import { BlastRadiusLockTimeoutError, ReconcileAbortedError } from './errors';
+import { BlastRadiusLockTimeoutError, ChangeSettlingError, ReconcileAbortedError } from './errors';
 import type { FailureDisposition } from './work-set/work-set-failure';
 
 export interface ClassifyOptions {
@@ -51,6 +51,7 @@ export function classifyFailure(thrown: unknown, attempts: number, options: Clas
   if (err instanceof ReconcileAbortedError) return { disposition: { kind: 'reschedule', delayMs: 0, error: message }, pauseAll: false };
   // Waiting behind other destructive reconciles is not a failure: no attempt counted.
   if (err instanceof BlastRadiusLockTimeoutError) return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false };
+  if (err instanceof ChangeSettlingError) return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false };
   if (err instanceof IotApiPermanentError) {
     const reason = (err.code && PERMANENT_REASON[err.code]) ?? (err.status === 422 ? 'validation' : 'api_rejected');
     const fields = err.fieldErrors.map((f) => (f.message ? `${f.field}: ${f.message}` : f.field)).join('; ');

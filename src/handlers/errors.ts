@@ -48,3 +48,12 @@ export class BlastRadiusLockTimeoutError extends ReconcileError {
 export function isLeaseLost(err: unknown): err is LeaseLostError {
   return err instanceof LeaseLostError;
 }
+
+/** The contract's IXC change is still arriving (a transaction spread over fetches): judged once it is complete. */
+export class ChangeSettlingError extends ReconcileError {
+  override readonly retriable = true;
+  constructor(changeId: string) {
+    super(`Change ${changeId} is still being marked; the blast-radius guard judges it once complete`);
+    this.name = 'ChangeSettlingError';
+  }
+}

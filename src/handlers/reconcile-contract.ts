@@ -13,7 +13,7 @@ import { loadContractSource, loadContractSources } from './store/load-contract-s
 import { loadRecordedState, loadRecordedStates, type RecordedState } from './store/load-recorded-state';
 import { BlastRadiusLockTimeoutError } from './errors';
 import { namedLockName, withNamedLock } from './store/named-lock';
-import { countRecentRevocations } from './store/recent-revocations';
+import { guardChange, recordApplied } from './change-guard';
 import { recordIntent } from './store/record-intent';
 import { writeBack } from './store/write-back';
 import type { Claim } from './work-set/work-set-claim';
@@ -30,9 +30,10 @@ export interface ReconcileOptions {
   integrationId: number;
   negativadoPolicy: 'suspend' | 'cancel';
   overduePolicy: 'suspend' | 'active';
+  /** More revocations/cancellations than this in one IXC change wait for `reconcile --confirm`. */
   blastRadiusThreshold: number;
-  /** Window of the cross-contract revocation count. @defaultValue 600000 */
-  blastRadiusWindowMs: number;
+  /** A change is judged once it has gone this long without new marks. @defaultValue 2000 */
+  changeSettleMs?: number;
   /** Wait for another reconcile's find-or-create of the same document. @defaultValue 30 */
   customerLockTimeoutSeconds: number;
 }
@@ -110,12 +111,7 @@ export async function planContract(
   const recorded =
     preloaded?.recorded ?? (await loadRecordedState(manager, deps.workSet.syncSchema, contractId, desired.customer.clienteId, options.integrationId));
   const observed = await observePlatform(deps.platform, { contractId, tenantId: options.tenantId, recorded, verify: mode.verify, ctx });
-  const planOptions = { tenantId: options.tenantId, blastRadiusThreshold: options.blastRadiusThreshold, destructiveConfirmed: mode.destructiveConfirmed, recentRevocations: 0 };
-  let plan = planReconcile(desired, observed, planOptions);
-  if (plan.destructive > 0 && plan.park === null && !mode.destructiveConfirmed) {
-    const recentRevocations = await countRecentRevocations(manager, deps.workSet.syncSchema, options.blastRadiusWindowMs);
-    plan = planReconcile(desired, observed, { ...planOptions, recentRevocations });
-  }
+  const plan = planReconcile(desired, observed, { tenantId: options.tenantId, blastRadiusThreshold: options.blastRadiusThreshold, destructiveConfirmed: mode.destructiveConfirmed });
   return { desired, recorded, observed, plan };
 }
 
@@ -134,20 +130,29 @@ export async function reconcileContract(
   const ctx: CallContext = { contractId: claim.contractId, signal };
   const mode = { verify: claim.verify, destructiveConfirmed: claim.destructiveConfirmed };
   const planned = await planContract(deps, claim.contractId, options, mode, ctx, preloaded);
-  if (planned.plan.destructive > 0 && planned.plan.park === null && !mode.destructiveConfirmed) {
-    // The guard's window count and the revocations it allows are one step across slots and
-    // instances: counted apart, concurrent reconciles each saw room under the threshold and together
-    // revoked past it (chaos case 6: 53 of 60 licences revoked at a threshold of 50). Re-planned
-    // under the lock, so the count includes what the previous holder wrote back. Everything under
-    // it (the customer's lock included) runs on the lock's connection.
-    const name = namedLockName(deps.workSet.syncSchema, 'blast-radius');
-    const lock = { name, timeoutSeconds: options.customerLockTimeoutSeconds, timeoutError: () => new BlastRadiusLockTimeoutError(name) };
-    return withNamedLock(deps.dataSource, lock, async (manager) =>
-      applyPlanned(deps, manager, claim, options, await planContract(deps, claim.contractId, options, mode, ctx, undefined, manager), ctx),
-    );
-  }
-  return applyPlanned(deps, deps.dataSource.manager, claim, options, planned, ctx);
+  const db = deps.dataSource.manager;
+  if (planned.plan.destructive === 0 || mode.destructiveConfirmed || isOtherPark(planned.plan)) return applyPlanned(deps, db, claim, options, planned, ctx);
+  // The IXC change behind the mark is judged as a whole, one judgement at a time across slots and
+  // instances: the first contract of an oversized change holds it before any of its contracts
+  // revokes (a sliding count let the first 50 of 500 through). Re-planned under the lock.
+  const name = namedLockName(deps.workSet.syncSchema, 'blast-radius');
+  const lock = { name, timeoutSeconds: options.customerLockTimeoutSeconds, timeoutError: () => new BlastRadiusLockTimeoutError(name) };
+  const judged = await withNamedLock(deps.dataSource, lock, async (manager) => {
+    const fresh = await planContract(deps, claim.contractId, options, mode, ctx, undefined, manager);
+    if (fresh.plan.destructive === 0 || isOtherPark(fresh.plan)) return { fresh, decision: null };
+    return { fresh, decision: await guardChange(deps, claim.contractId, fresh.plan.destructive, options) };
+  });
+  const { fresh, decision } = judged;
+  if (decision === null || decision.kind === 'contract') return applyPlanned(deps, db, claim, options, fresh, ctx);
+  if (decision.kind === 'hold') return applyPlanned(deps, db, claim, options, { ...fresh, plan: { ...fresh.plan, park: decision.park } }, ctx);
+  // Allowed as part of its change: the per-contract check is the change's, already passed.
+  const plan = decision.confirmed || fresh.plan.park !== null ? { ...fresh.plan, park: null } : fresh.plan;
+  const result = await applyPlanned(deps, db, claim, options, { ...fresh, plan }, ctx);
+  await recordApplied(deps, decision.changeId, plan.destructive);
+  return result;
 }
+
+const isOtherPark = (plan: ReconcilePlan): boolean => plan.park !== null && plan.park.reason !== 'awaiting_confirmation';
 
 /** Applies a plan; `db` is the pool's manager, or a named lock's when the caller holds one. */
 async function applyPlanned(

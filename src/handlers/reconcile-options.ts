@@ -3,8 +3,6 @@ import type { ReconcileOptions } from './reconcile-contract';
 import type { ReconcileSlotsOptions } from './reconcile-slots';
 import type { WorkSetOptions } from './work-set/work-set';
 
-/** Window of the cross-contract blast-radius count. */
-export const DEFAULT_BLAST_RADIUS_WINDOW_MS = 600_000;
 /** Wait for another reconcile's find-or-create of the same document. */
 export const DEFAULT_CUSTOMER_LOCK_TIMEOUT_S = 30;
 
@@ -31,7 +29,6 @@ export function reconcileOptionsFromConfig(config: Pick<AppConfig, 'iot' | 'reco
       negativadoPolicy: r.negativadoPolicy,
       overduePolicy: r.overduePolicy,
       blastRadiusThreshold: r.blastRadiusThreshold,
-      blastRadiusWindowMs: DEFAULT_BLAST_RADIUS_WINDOW_MS,
       customerLockTimeoutSeconds: DEFAULT_CUSTOMER_LOCK_TIMEOUT_S,
     },
     workSet: { syncSchema: config.db.syncSchema, leaseMs: r.leaseMs },

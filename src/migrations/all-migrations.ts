@@ -5,6 +5,7 @@ import { reconcileControlMigration } from './m0003-reconcile-control';
 import { maintenanceRunsMigration } from './m0004-maintenance-runs';
 import { sourceChangeTimeMigration } from './m0005-source-change-time';
 import { ownershipAndLicenceHistoryMigration } from './m0006-ownership-and-licence-history';
+import { changeGuardMigration } from './m0007-change-guard';
 import type { SchemaNames } from './schema-names';
 
 export type MigrationClass = new () => MigrationInterface;
@@ -17,5 +18,6 @@ export function allMigrations(names: SchemaNames): MigrationClass[] {
   return [
     ixcIotTablesMigration(names), syncSchemaMigration(names), reconcileControlMigration(names), maintenanceRunsMigration(names), sourceChangeTimeMigration(names),
     ownershipAndLicenceHistoryMigration(names),
+    changeGuardMigration(names),
   ];
 }

@@ -150,7 +150,6 @@ export async function explainContract(deps: ContractReportDeps, contractId: numb
       tenantId: options.reconcile.tenantId,
       blastRadiusThreshold: options.reconcile.blastRadiusThreshold,
       destructiveConfirmed: false,
-      recentRevocations: 0,
     });
     report.plan = {
       against: report.platform ? 'platform' : 'recorded',

@@ -58,7 +58,6 @@ export async function createReconcileWorld(sandbox: SandboxProcess, overrides: P
     negativadoPolicy: 'suspend',
     overduePolicy: 'suspend',
     blastRadiusThreshold: 50,
-    blastRadiusWindowMs: 600_000,
     customerLockTimeoutSeconds: 10,
     ...overrides,
   };

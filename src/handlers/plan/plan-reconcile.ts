@@ -17,10 +17,8 @@ export interface PlanOptions {
   tenantId: string;
   /** More revocations/cancellations than this in one change wait for `reconcile --confirm`. */
   blastRadiusThreshold: number;
-  /** An operator confirmed this contract's destructive change. */
+  /** An operator confirmed this contract's destructive change (or the IXC change it belongs to). */
   destructiveConfirmed: boolean;
-  /** Revocations the worker made recently across all contracts (the guard's window). */
-  recentRevocations: number;
 }
 
 export interface ReconcilePlan {

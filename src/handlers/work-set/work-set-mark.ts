@@ -1,5 +1,16 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { q } from '../../migrations/schema-names';
 import { contractSyncTable, isLockConflict } from './sql-helpers';
+
+/** The IXC change behind a mark (the blast-radius guard's unit; see consumers/change-origin). */
+export interface MarkChange {
+  /** `tx:<gtid>`, `row:<table>:<id>@<binlog position>` or `cli:<run>`. */
+  key: string;
+  table: string;
+  row: string | null;
+  rows: number;
+  transaction: string | null;
+}
 
 /** A contract to mark dirty and the priority asked for it (higher is more urgent). */
 export interface ContractMark {
@@ -7,6 +18,8 @@ export interface ContractMark {
   priority: number;
   /** When the change behind the mark happened in IXC (Debezium `source.ts_ms`), for end-to-end latency; null for snapshot reads. */
   sourceTsMs?: number | null;
+  /** The change that asked for the mark; the sync row then points at it until another change marks it. */
+  change?: MarkChange;
 }
 
 export interface MarkOptions {
@@ -29,9 +42,10 @@ const ROWS_PER_STATEMENT = 2000;
  * clean one starts afresh. Un-parking resets attempts.
  */
 const MARK_SQL = (table: string, rows: number) => `INSERT INTO ${table}
-  (contract_id, generation, dirty, priority, marked_at, next_attempt_at, verify_requested, source_ts_ms)
-VALUES ${Array.from({ length: rows }, () => '(?, 1, 1, ?, NOW(3), NOW(3), ?, ?)').join(', ')}
+  (contract_id, generation, dirty, priority, marked_at, next_attempt_at, verify_requested, source_ts_ms, change_id)
+VALUES ${Array.from({ length: rows }, () => '(?, 1, 1, ?, NOW(3), NOW(3), ?, ?, ?)').join(', ')}
 ON DUPLICATE KEY UPDATE
+  change_id = COALESCE(VALUES(change_id), change_id),
   marked_at = IF(dirty = 1 AND marked_at IS NOT NULL, marked_at, NOW(3)),
   source_ts_ms = IF(dirty = 1, LEAST(COALESCE(source_ts_ms, VALUES(source_ts_ms)), COALESCE(VALUES(source_ts_ms), source_ts_ms)), VALUES(source_ts_ms)),
   priority = IF(dirty = 1, GREATEST(priority, VALUES(priority)), VALUES(priority)),
@@ -44,19 +58,32 @@ ON DUPLICATE KEY UPDATE
   parked_at = IF(? = 1, NULL, parked_at),
   parked_reason = IF(? = 1, NULL, parked_reason)`;
 
-/** One mark per contract (the highest priority and the oldest change time asked), in key order so concurrent batches lock alike. */
+/**
+ * Upsert of the changes behind a batch's marks: a change seen again (a transaction spread over
+ * batches) is extended, and its last mark time tells the guard whether it may still grow.
+ * Parameters: per change (key, table, row, rows, transaction).
+ */
+const CHANGE_SQL = (s: string, rows: number) => `INSERT INTO ${s}.\`source_change\` (change_key, origin_table, origin_row, origin_rows, transaction_id)
+VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}
+ON DUPLICATE KEY UPDATE origin_rows = origin_rows + VALUES(origin_rows), last_marked_at = NOW(3)`;
+/** Parameters: (keys). */
+const CHANGE_IDS_SQL = (s: string) => `SELECT id, change_key FROM ${s}.\`source_change\` WHERE change_key IN (?)`;
+
+/** One mark per contract (the highest priority, the oldest change time and the last change asked), in key order so concurrent batches lock alike. */
 export function normaliseMarks(marks: readonly ContractMark[]): ContractMark[] {
-  const best = new Map<number, { priority: number; sourceTsMs: number | null }>();
+  const best = new Map<number, { priority: number; sourceTsMs: number | null; change?: MarkChange }>();
   for (const m of marks) {
     if (!Number.isSafeInteger(m.contractId) || m.contractId <= 0) continue;
     const ts = m.sourceTsMs ?? null;
     const seen = best.get(m.contractId);
+    const change = m.change ?? seen?.change;
     best.set(m.contractId, {
       priority: Math.max(seen?.priority ?? m.priority, m.priority),
       sourceTsMs: seen === undefined || seen.sourceTsMs === null ? ts : ts === null ? seen.sourceTsMs : Math.min(seen.sourceTsMs, ts),
+      ...(change === undefined ? {} : { change }),
     });
   }
-  return [...best.entries()].sort(([a], [b]) => a - b).map(([contractId, { priority, sourceTsMs }]) => ({ contractId, priority, sourceTsMs }));
+  return [...best.entries()].sort(([a], [b]) => a - b).map(([contractId, v]) => ({ contractId, ...v }));
 }
 
 /**
@@ -78,9 +105,10 @@ export async function markContracts(
   for (let attempt = 0; ; attempt += 1) {
     try {
       await dataSource.transaction('READ COMMITTED', async (manager) => {
+        const changeIds = await upsertChanges(manager, syncSchema, rows);
         for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
           const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-          const params = chunk.flatMap((m) => [m.contractId, m.priority, opts.verify ? 1 : 0, m.sourceTsMs ?? null]);
+          const params = chunk.flatMap((m) => [m.contractId, m.priority, opts.verify ? 1 : 0, m.sourceTsMs ?? null, changeIds.get(m.change?.key ?? '') || null]);
           await manager.query(MARK_SQL(table, chunk.length), [...params, unpark, unpark, unpark, unpark, unpark]);
         }
       });
@@ -90,4 +118,17 @@ export async function markContracts(
       await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 20));
     }
   }
+}
+
+/** Records the batch's changes (in key order, like the marks) and returns their ids by key. */
+async function upsertChanges(manager: EntityManager, syncSchema: string, rows: readonly ContractMark[]): Promise<Map<string, string>> {
+  const changes = new Map<string, MarkChange>();
+  for (const m of rows) if (m.change !== undefined) changes.set(m.change.key, m.change);
+  if (changes.size === 0) return new Map();
+  const s = q(syncSchema);
+  const list = [...changes.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  await manager.query(CHANGE_SQL(s, list.length), list.flatMap((c) => [c.key.slice(0, 191), c.table, c.row, c.rows, c.transaction]));
+  const found = (await manager.query(CHANGE_IDS_SQL(s), [list.map((c) => c.key.slice(0, 191))])) as Array<{ id: string | number; change_key: string }>;
+  const byKey = new Map(found.map((r) => [r.change_key, String(r.id)]));
+  return new Map(list.map((c) => [c.key, byKey.get(c.key.slice(0, 191)) ?? '']));
 }

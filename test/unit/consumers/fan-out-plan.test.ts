@@ -106,3 +106,32 @@ describe('fan-out plan', () => {
     expect(plan.oldestSourceTsMs).toBe(3000);
   });
 });
+
+describe('fan-out plan: the IXC change behind each mark', () => {
+  const at = (record: DecodedRecord, gtid: string | null, pos = 400): DecodedRecord =>
+    record.kind === 'change' ? { ...record, source: { ...record.source, gtid, file: 'mariadb-bin.000002', pos, row: 0 } } : record;
+  const product = { id: 12, id_produto_iot: 'OLLI-CAMERA', id_integracao_iot: 1, ativo: 'S' };
+
+  it('keys a change by its transaction (GTID) and names it by the row that fans out furthest', () => {
+    const contract = { id: 7, id_cliente: 3, id_vd_contrato: 2, status: 'A', status_internet: 'A', tipo_produtos_plano: 'P' };
+    const plan = planOf(
+      at(change('cliente_contrato', 'u', contract, { ...contract, status: 'I' }), '0-1-345'),
+      at(change('produtos', 'u', product, { ...product, id_produto_iot: null }), '0-1-345'),
+    );
+    expect([...plan.changes.values()]).toEqual([{ key: 'tx:0-1-345', table: 'produtos', row: '12', rows: 2, transaction: '0-1-345' }]);
+    expect(plan.changeOf.get('product:12')).toBe('tx:0-1-345');
+    expect(plan.changeOf.get('contract:7')).toBe('tx:0-1-345');
+  });
+
+  it('without a GTID, a fan-out row is its own change and a direct contract row has none', () => {
+    const contract = { id: 7, id_cliente: 3, id_vd_contrato: 2, status: 'A', status_internet: 'A', tipo_produtos_plano: 'P' };
+    const plan = planOf(at(change('produtos', 'u', product, { ...product, ativo: 'N' }), null), at(change('cliente_contrato', 'u', contract, { ...contract, status: 'I' }), null));
+    expect([...plan.changes.keys()]).toEqual(['row:produtos:12@mariadb-bin.000002:400:0']);
+    expect(plan.changeOf.has('contract:7')).toBe(false);
+  });
+
+  it('snapshot reads belong to no change', () => {
+    const contract = { id: 7, id_cliente: 3, id_vd_contrato: 2, status: 'A', status_internet: 'A', tipo_produtos_plano: 'P' };
+    expect(planOf(at(change('cliente_contrato', 'r', null, contract), '0-1-9')).changes.size).toBe(0);
+  });
+});

@@ -6,7 +6,7 @@ import { planReconcile, type PlanOptions } from '../../../src/handlers/plan/plan
 // DESIGN.md § Ownership: the subscription's platform owner is the customer of the document it was
 // created for; another document (contract moved to another cliente, CPF/CNPJ corrected) moves it.
 const T = 't1';
-const OPTIONS: PlanOptions = { tenantId: T, blastRadiusThreshold: 50, destructiveConfirmed: false, recentRevocations: 0 };
+const OPTIONS: PlanOptions = { tenantId: T, blastRadiusThreshold: 50, destructiveConfirmed: false };
 const ANA = '21111496323';
 const BRUNO = '52998224725';
 const product: ProductRow = { id: 5, descricao: 'Câmera', ativo: 'S', idIntegracaoIot: 1, idProdutoIot: 'p5' };

@@ -5,7 +5,7 @@ import type { ObservedLicence, ObservedState } from '../../../src/handlers/plan/
 import { planReconcile, type PlanOptions } from '../../../src/handlers/plan/plan-reconcile';
 
 const T = 't1';
-const OPTIONS: PlanOptions = { tenantId: T, blastRadiusThreshold: 50, destructiveConfirmed: false, recentRevocations: 0 };
+const OPTIONS: PlanOptions = { tenantId: T, blastRadiusThreshold: 50, destructiveConfirmed: false };
 const product = (id: number): ProductRow => ({ id, descricao: `P${id}`, ativo: 'S', idIntegracaoIot: 1, idProdutoIot: `p${id}` });
 
 function source(status: string, si: string, lines: Array<[number, number, number]> = [[1, 5, 1]], cpf = '211.114.963-23'): ContractSource {
@@ -149,10 +149,6 @@ describe('planReconcile', () => {
       const plan = planReconcile(desired('I', 'A'), provisioned('active', many), { ...OPTIONS, blastRadiusThreshold: 3 });
       expect(plan.park?.reason).toBe('awaiting_confirmation');
       expect(planReconcile(desired('I', 'A'), provisioned('active', many), { ...OPTIONS, blastRadiusThreshold: 3, destructiveConfirmed: true }).park).toBeNull();
-    });
-    it('counts revocations already made in the window', () => {
-      const plan = planReconcile(desired('A', 'A', []), provisioned('active'), { ...OPTIONS, blastRadiusThreshold: 3, recentRevocations: 3 });
-      expect(plan.park?.reason).toBe('awaiting_confirmation');
     });
     it('lets a change at the threshold through', () => {
       expect(planReconcile(desired('A', 'A', []), provisioned('active', many.slice(0, 3)), { ...OPTIONS, blastRadiusThreshold: 3 }).park).toBeNull();
