@@ -28,3 +28,4 @@ export { buildDesiredState, type DesiredState } from './desired/desired-state';
 export { planReconcile, type ReconcilePlan } from './plan/plan-reconcile';
 export { describeAction, type ReconcileAction } from './plan/reconcile-action';
 export * from './errors';
+export { formatHeldChange, heldChangeContracts, listHeldChanges, releaseAllChanges, releaseChange, UnknownChangeError, type HeldChange } from './held-changes';

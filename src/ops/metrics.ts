@@ -26,6 +26,10 @@ export interface Metrics {
   /** Contracts under a live lease (being reconciled by some instance). */
   workLeased: Gauge;
   parkedContracts: Gauge<'reason'>;
+  /** IXC changes held by the blast-radius guard, waiting for `reconcile --confirm <id>`. */
+  heldChanges: Gauge;
+  /** Revocations and cancellations those held changes would make. */
+  heldChangeDestructive: Gauge;
   reconciles: Counter<'outcome'>;
   reconcileDurationSeconds: Histogram<'outcome'>;
   endToEndLatencySeconds: Histogram;
@@ -64,6 +68,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     workBacklogOldestAgeSeconds: new Gauge({ name: `${P}work_backlog_oldest_age_seconds`, help: 'Age of the oldest pending mark', registers }),
     workLeased: new Gauge({ name: `${P}work_leased`, help: 'Contracts under a live lease (being reconciled)', registers }),
     parkedContracts: new Gauge({ name: `${P}parked_contracts`, help: 'Parked contracts by reason', labelNames: ['reason'], registers }),
+    heldChanges: new Gauge({ name: `${P}held_changes`, help: 'IXC changes held by the blast-radius guard until an operator confirms them', registers }),
+    heldChangeDestructive: new Gauge({ name: `${P}held_change_revocations`, help: 'Revocations and cancellations the held changes would make', registers }),
     reconciles: new Counter({ name: `${P}reconciles_total`, help: 'Reconciles by outcome', labelNames: ['outcome'], registers }),
     reconcileDurationSeconds: new Histogram({ name: `${P}reconcile_duration_seconds`, help: 'Reconcile duration', labelNames: ['outcome'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers }),
     endToEndLatencySeconds: new Histogram({ name: `${P}end_to_end_latency_seconds`, help: 'From the change in IXC (source.ts_ms) to its write-back', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers }),

@@ -66,6 +66,10 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <section><h2>Breakers</h2>
     <table><thead><tr><th>breaker</th><th>state</th><th class="n">for</th></tr></thead><tbody id="breakers"></tbody></table>
   </section>
+  <section class="wide"><h2>Held changes (blast-radius guard) <span class="mute">release with reconcile --confirm &lt;change&gt;</span></h2>
+    <table><thead><tr><th class="n">change</th><th>origin</th><th class="n">revocations/cancellations</th><th class="n">contracts</th><th>sample</th><th>held since</th></tr></thead>
+      <tbody id="held"></tbody></table>
+  </section>
   <section class="wide"><h2>Recent failures (unsettled)</h2>
     <table><thead><tr><th class="n">contract</th><th>error</th><th class="n">attempts</th><th>parked</th><th class="n">age</th></tr></thead>
       <tbody id="failures"></tbody></table>
@@ -138,6 +142,9 @@ function render(s) {
     function (r) { return [r.o, r.n]; }, "none yet");
   rows("api", s.api, function (a) { return [a.endpoint, a.status, a.count]; }, "no calls yet");
   rows("breakers", s.breakers, function (b) { return [b.name, b.state, dur(b.forSeconds)]; }, "all closed");
+  rows("held", (w.heldChanges || []).map(function (c) { c.rowKey = "change-" + c.id; return c; }), function (c) {
+    return [Number(c.id), c.origin, c.destructive, c.contracts, c.sample.join(", "), c.heldAt || "–"];
+  }, "no change held");
   rows("failures", w.recentFailures, function (f) {
     return [f.contractId, f.error, f.attempts, f.parkedReason || "", dur(f.ageSeconds)];
   }, "no unsettled failures");

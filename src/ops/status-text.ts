@@ -1,4 +1,5 @@
 import type { ContractReport } from './contract-report';
+import { formatHeldChange } from '../handlers/held-changes';
 import type { ObservedState } from '../handlers/plan/observed-state';
 import type { StatusDocument } from './ops-monitor';
 import type { SourceLag } from './source-lag';
@@ -61,6 +62,8 @@ export function formatStatus(doc: StatusDocument, extras: PipelineExtras): strin
     lines.push(`Work set    backlog ${w.backlog} (oldest mark ${formatDuration(w.oldestAgeSeconds)} old), in flight ${w.leased}`);
     const parked = Object.entries(w.parkedByReason);
     lines.push(`Parked      ${parked.length === 0 ? 'none' : parked.map(([r, n]) => `${r} ${n}`).join(', ')}`);
+    lines.push(`Held        ${w.heldChanges.length === 0 ? 'no change held by the blast-radius guard' : `${w.heldChanges.length} change(s) waiting for "reconcile --confirm <change>"`}`);
+    for (const c of w.heldChanges) lines.push(`            ${formatHeldChange(c)}`);
   }
   lines.push(`Dead letter ${doc.dlq.topicRecords === null ? 'unknown' : `${doc.dlq.topicRecords} record(s)`}`);
   lines.push(`Workers     ${extras.liveWorkers.length === 0 ? 'none running' : `${extras.liveWorkers.length} live: ${extras.liveWorkers.join(', ')}`}`);

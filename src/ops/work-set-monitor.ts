@@ -2,6 +2,7 @@ import type { Query } from '../consumers/resolve-fan-out';
 import { coerceError } from '../lib/coerce-error';
 import type { Logger } from '../lib/logger';
 import { maskText } from '../lib/mask';
+import { listHeldChanges, type HeldChange } from '../handlers/held-changes';
 import { q } from '../migrations/schema-names';
 import { OpsOptionError } from './errors';
 import type { Metrics } from './metrics';
@@ -31,6 +32,8 @@ export interface WorkSetSnapshot {
   leased: number;
   parkedByReason: Record<string, number>;
   recentFailures: RecentFailure[];
+  /** IXC changes held by the blast-radius guard until `reconcile --confirm <id>`. */
+  heldChanges: HeldChange[];
 }
 
 export interface WorkSetMonitorOptions {
@@ -90,7 +93,7 @@ export function createWorkSetMonitor(deps: WorkSetMonitorDeps, options: WorkSetM
   const now = deps.now ?? Date.now;
   const log = deps.logger?.child({ module: 'work-set-monitor' });
   let snapshot: WorkSetSnapshot = {
-    ok: false, error: 'not measured yet', checkedAt: null, backlog: 0, oldestAgeSeconds: 0, leased: 0, parkedByReason: {}, recentFailures: [],
+    ok: false, error: 'not measured yet', checkedAt: null, backlog: 0, oldestAgeSeconds: 0, leased: 0, parkedByReason: {}, recentFailures: [], heldChanges: [],
   };
 
   const measure = async (): Promise<WorkSetSnapshot> => {
@@ -104,6 +107,7 @@ export function createWorkSetMonitor(deps: WorkSetMonitorDeps, options: WorkSetM
               contract_id: unknown; last_error: string | null; attempts: unknown; parked_reason: string | null; age_s: unknown;
             }>)
           : [];
+      const heldChanges = await listHeldChanges({ query: (sql, params) => deps.query(sql, params ?? []) }, options.syncSchema);
       snapshot = {
         ok: true,
         error: null,
@@ -119,6 +123,7 @@ export function createWorkSetMonitor(deps: WorkSetMonitorDeps, options: WorkSetM
           parkedReason: r.parked_reason,
           ageSeconds: r.age_s === null ? null : Math.max(0, num(r.age_s)),
         })),
+        heldChanges,
       };
     } catch (thrown) {
       const err = coerceError(thrown);
@@ -132,6 +137,8 @@ export function createWorkSetMonitor(deps: WorkSetMonitorDeps, options: WorkSetM
       m.workLeased.set(snapshot.leased);
       m.parkedContracts.reset();
       for (const [reason, n] of Object.entries(snapshot.parkedByReason)) m.parkedContracts.set({ reason }, n);
+      m.heldChanges.set(snapshot.heldChanges.length);
+      m.heldChangeDestructive.set(snapshot.heldChanges.reduce((n, c) => n + c.destructive, 0));
     }
     return snapshot;
   };

@@ -9,11 +9,17 @@ const ALL_CONTRACTS_SQL = (s: string) => `SELECT id AS contract_id FROM cliente_
 const PARKED_SQL = (s: string) => `SELECT contract_id FROM ${s}.\`contract_sync\`
  WHERE parked_reason IS NOT NULL AND (? = 1 OR parked_reason <> 'awaiting_confirmation') ORDER BY 1`;
 
+/** Contracts held by the blast-radius guard. No parameters. */
+const AWAITING_SQL = (s: string) => `SELECT contract_id FROM ${s}.\`contract_sync\` WHERE parked_reason = 'awaiting_confirmation' ORDER BY 1`;
+
 export interface TargetSelection {
   contract?: string[];
   all?: boolean;
   failed?: boolean;
-  confirm?: boolean;
+  /** `--confirm` alone, or `--confirm <change>` (its contracts are resolved by the caller). */
+  confirm?: boolean | string;
+  /** `--dry-run` with no selection plans the contracts held for confirmation. */
+  dryRun?: boolean;
 }
 
 /** A bad combination of reconcile's flags: exit 2 (src/cli/exit-codes.ts). */
@@ -40,5 +46,6 @@ export async function resolveTargets(dataSource: DataSource, syncSchema: string,
     const rows = (await dataSource.query(PARKED_SQL(s), [selection.confirm ? 1 : 0])) as Array<{ contract_id: number }>;
     return rows.map((r) => Number(r.contract_id));
   }
-  throw new ReconcileUsageError('Choose --contract <id>..., --all or --failed (or --confirm)');
+  if (selection.dryRun) return ((await dataSource.query(AWAITING_SQL(s))) as Array<{ contract_id: number }>).map((r) => Number(r.contract_id));
+  throw new ReconcileUsageError('Choose --contract <id>..., --all or --failed (or --confirm [change])');
 }

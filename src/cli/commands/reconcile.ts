@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { createWorkSet, reconcileOptionsFromConfig, type ReconcileDeps } from '../../handlers';
+import { createWorkSet, formatHeldChange, heldChangeContracts, listHeldChanges, reconcileOptionsFromConfig, releaseAllChanges, releaseChange, type ReconcileDeps } from '../../handlers';
 import type { CliContext } from '../cli-context';
 import { openCliPlatform } from './catalog-platform';
 import { dryRunPlans } from './reconcile-dry-run';
@@ -15,7 +15,7 @@ interface ReconcileFlags {
   verify?: boolean;
   dryRun?: boolean;
   json?: boolean;
-  confirm?: boolean;
+  confirm?: boolean | string;
   timeout?: string;
 }
 
@@ -32,7 +32,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     .option('--verify', 'diff against the platform itself instead of the recorded state')
     .option('--dry-run', 'print the plans; mark, write and change nothing')
     .option('--json', 'machine-readable output')
-    .option('--confirm', 'confirm destructive changes parked by the blast-radius guard')
+    .option('--confirm [change]', 'release a change held by the blast-radius guard (its id from "status"), or with --contract those contracts; alone, every held change')
     .addOption(new Option('--timeout <seconds>', 'stop waiting after this long (default: 300 s, or twice what IOT_MAX_RPS needs for the contracts, whichever is larger)'))
     .action(async (flags: ReconcileFlags) => {
       const config = ctx.config();
@@ -45,13 +45,22 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
         const { dataSource } = platform.app;
         const workSet = createWorkSet(dataSource, core.workSet);
         const deps: ReconcileDeps = { dataSource, workSet, platform: platform.client! };
-        const ids = await resolveTargets(dataSource, config.db.syncSchema, flags);
+        const changeId = typeof flags.confirm === 'string' ? flags.confirm : null;
+        if (changeId !== null && (flags.contract?.length || flags.all || flags.failed)) {
+          throw new ReconcileUsageError('--confirm <change> releases that change\'s contracts: drop --contract, --all and --failed');
+        }
+        const syncSchema = config.db.syncSchema;
+        const held = await listHeldChanges(dataSource, syncSchema);
+        const heldOne = changeId === null ? undefined : held.find((c) => c.id === changeId);
 
         if (flags.dryRun) {
+          const ids = changeId !== null ? await heldChangeContracts(dataSource, syncSchema, changeId) : await resolveTargets(dataSource, syncSchema, { ...flags, confirm: flags.confirm === true, dryRun: true });
           const reports = await dryRunPlans(deps, ids, core.reconcile, flags.verify ?? false);
           const totalActions = reports.reduce((n, r) => n + r.actions.length, 0);
-          if (flags.json) ctx.print(JSON.stringify({ dryRun: true, verify: flags.verify ?? false, totalActions, contracts: reports }, null, 2));
+          const shown = heldOne ? [heldOne] : held;
+          if (flags.json) ctx.print(JSON.stringify({ dryRun: true, verify: flags.verify ?? false, totalActions, heldChanges: shown, contracts: reports }, null, 2));
           else {
+            for (const c of shown) ctx.print(formatHeldChange(c));
             for (const r of reports) {
               ctx.print(`contract ${r.contractId}: ${r.error ? `error ${r.error}` : `desired ${r.target} (${r.why})`}`);
               if (r.ownership) ctx.print(`  ${r.ownership}`);
@@ -64,6 +73,9 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
           return;
         }
 
+        // A change is released as a whole: confirmed, then its parked contracts are marked.
+        const ids = changeId !== null ? await releaseChange(dataSource, syncSchema, changeId) : await resolveTargets(dataSource, syncSchema, flags);
+        if (flags.confirm === true && !flags.contract?.length) await releaseAllChanges(dataSource, syncSchema);
         // The mark below un-parks (attempts reset) and, for --confirm, carries the confirmation: one generation, one run.
         if (flags.confirm) await workSet.confirm(flags.all ? 'all' : ids);
         const timeoutMs = givenTimeoutMs ?? defaultReconcileTimeoutMs(ids.length, config.iot.maxRequestsPerSecond);
@@ -97,3 +109,4 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
       }
     });
 }
+

@@ -150,25 +150,50 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
   describe('with a blast-radius threshold of 3', () => {
     beforeEach(async () => {
       await sandbox.admin.reset({ keepCatalog: true });
-      w = await createReconcileWorld(sandbox, { blastRadiusThreshold: 3 });
+      w = await createReconcileWorld(sandbox, { blastRadiusThreshold: 3, changeSettleMs: 0 });
     });
 
-    it('cancellations reconciled at once share the threshold: counted and revoked as one step across slots', async () => {
+    it('cancellations of one IXC transaction are one change: held whole, nothing revoked, until `reconcile --confirm <change>`', async () => {
       await w.converge([1, 9]);
       expect((await sandboxObjects(sandbox)).licenses).toHaveLength(3);
       // Each cancellation alone is within the threshold (contract 1: two licences and the
-      // subscription; contract 9: one and the subscription); together they are not. Slow revocations
-      // keep both reconciles in flight at the same time.
+      // subscription; contract 9: one and the subscription); the transaction that made both is not.
+      // A sliding count let the first of them through; slow revocations keep both in flight at once.
       await sandbox.admin.setFault('DELETE /licenses/{id}', { latencyMs: 800 });
       await w.ixc(`UPDATE cliente_contrato SET status = 'I' WHERE id IN (1, 9)`);
+      const change = { key: 'tx:0-1-77', table: 'cliente_contrato', row: '1', rows: 2, transaction: '0-1-77' };
+      await w.workSet.mark([1, 9].map((contractId) => ({ contractId, priority: 100, change })));
       await w.converge([1, 9], { concurrency: 2 });
-      const parked = await w.sync(`SELECT contract_id, parked_reason FROM contract_sync WHERE contract_id IN (1, 9) AND parked_reason IS NOT NULL`);
-      expect(parked).toEqual([{ contract_id: expect.any(Number), parked_reason: 'awaiting_confirmation' }]);
-      const proceeded = parked[0]?.contract_id === 1 ? 9 : 1;
-      const platform = await sandboxObjects(sandbox);
-      expect(platform.subscriptions.filter((s) => s.status === 'cancelled').map((s) => s.external_id)).toEqual([`ixc:${TENANT}:contrato:${proceeded}`]);
-      expect(platform.licenses.filter((l) => l.status === 'revoked').every((l) => l.external_id?.startsWith(`ixc:${TENANT}:contrato:${proceeded}:`))).toBe(true);
-      expect(platform.licenses.filter((l) => l.status !== 'revoked').every((l) => l.external_id?.startsWith(`ixc:${TENANT}:contrato:${parked[0]?.contract_id}:`))).toBe(true);
+
+      expect(await w.sync(`SELECT contract_id, parked_reason FROM contract_sync WHERE contract_id IN (1, 9) ORDER BY 1`)).toEqual([
+        { contract_id: 1, parked_reason: 'awaiting_confirmation' },
+        { contract_id: 9, parked_reason: 'awaiting_confirmation' },
+      ]);
+      let platform = await sandboxObjects(sandbox);
+      expect(platform.licenses.filter((l) => l.status === 'revoked')).toEqual([]);
+      expect(platform.subscriptions.filter((s) => s.status === 'cancelled')).toEqual([]);
+      const [held] = await w.sync(`SELECT id, status, destructive, sample FROM source_change`);
+      expect(held).toMatchObject({ status: 'held', destructive: 5, sample: '[1,9]' });
+
+      const env = cliEnv(w, sandbox, { BLAST_RADIUS_THRESHOLD: '3' });
+      const dry = await runCli(['reconcile', '--dry-run'], env);
+      expect(dry.stdout).toContain(
+        `change ${String(held!.id)} HELD: 5 revocation(s)/cancellation(s) on 2 contract(s) from cliente_contrato row 1 (+1 more row(s)), transaction 0-1-77; contracts 1, 9; release with "reconcile --confirm ${String(held!.id)}"`,
+      );
+      const status = await runCli(['reconcile', '--confirm', String(held!.id)], env);
+      expect(status.stdout).toMatch(/contract 1: applied/);
+      expect(status.stdout).toMatch(/contract 9: applied/);
+      expect(status.code).toBe(0);
+      platform = await sandboxObjects(sandbox);
+      expect(platform.subscriptions.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
+      expect(platform.licenses.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
+      expect(await w.sync(`SELECT status FROM source_change`)).toEqual([{ status: 'confirmed' }]);
+    });
+
+    it('an unknown change is refused by name', async () => {
+      const out = await runCli(['reconcile', '--confirm', '999'], cliEnv(w, sandbox, { BLAST_RADIUS_THRESHOLD: '3' }));
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain('No change 999 is recorded');
     });
   });
 

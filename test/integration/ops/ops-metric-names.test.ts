@@ -89,7 +89,7 @@ describe('dashboard and alert rules use only metrics the worker exposes', () => 
       metrics,
       lag: { ...idle, poll: async () => ({}) as never, snapshot: () => ({ groupId: 'g', ok: true, error: null, checkedAt: 0, partitions: [], missingTopics: [], dlqRecords: null, probes: 0 }) } as LagMonitor,
       connector: { ...idle, poll: async () => ({}) as never, snapshot: () => ({ name: 'c', state: 'RUNNING', tasks: [], detail: null, checkedAt: 0 }) } as ConnectorMonitor,
-      workSet: { ...idle, poll: async () => ({}) as never, snapshot: () => ({ ok: true, error: null, checkedAt: 0, backlog: 0, oldestAgeSeconds: 0, leased: 0, parkedByReason: {}, recentFailures: [] }) } as WorkSetMonitor,
+      workSet: { ...idle, poll: async () => ({}) as never, snapshot: () => ({ ok: true, error: null, checkedAt: 0, backlog: 0, oldestAgeSeconds: 0, leased: 0, parkedByReason: {}, recentFailures: [], heldChanges: [] }) } as WorkSetMonitor,
     });
     server = createOpsServer({ monitor, metrics }, { port: 0 });
     const { url } = await server.start();

@@ -21,6 +21,7 @@ const connector: Omit<ConnectorSnapshot, 'checkedAt'> & { checkedAt: number } = 
 const workSet: WorkSetSnapshot = {
   ok: true, error: null, checkedAt: NOW, backlog: 7, oldestAgeSeconds: 12.5, leased: 1, parkedByReason: { invalid_document: 2 },
   recentFailures: [{ contractId: 9, error: 'CPF 123.***.***-09 rejected', attempts: 3, parkedReason: 'invalid_document', ageSeconds: 5 }],
+  heldChanges: [],
 };
 
 describe('ops server', () => {

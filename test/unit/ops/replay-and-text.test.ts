@@ -35,7 +35,8 @@ describe('formatStatus', () => {
         groupId: 'g', ok: true, error: null, checkedAt: 0, missingTopics: ['t2'], dlqRecords: 3, probes: 1, totalLag: 4, maxLagSeconds: 125,
         partitions: [{ topic: 't', partition: 0, committedOffset: '6', lowWatermark: '0', highWatermark: '10', nextOffset: '6', lag: 4, lagSeconds: 125, oldestUnconsumedAt: 0, lastProgressAt: 0 }],
       },
-      workSet: { ok: true, error: null, checkedAt: 0, backlog: 2, oldestAgeSeconds: 30, leased: 1, parkedByReason: { invalid_customer: 1 }, recentFailures: [{ contractId: 9, error: 'boom\nstack', attempts: 2, parkedReason: null, ageSeconds: 5 }] },
+      workSet: { ok: true, error: null, checkedAt: 0, backlog: 2, oldestAgeSeconds: 30, leased: 1, parkedByReason: { invalid_customer: 1 }, recentFailures: [{ contractId: 9, error: 'boom\nstack', attempts: 2, parkedReason: null, ageSeconds: 5 }],
+        heldChanges: [{ id: '7', origin: 'produtos row 12, transaction 0-1-345', originTable: 'produtos', originRow: '12', transaction: '0-1-345', destructive: 60, contracts: 60, sample: [101, 102, 103], heldAt: '2026-07-01T00:00:08.000Z' }] },
       reconciles: {}, api: [], breakers: [], dlq: { topicRecords: 3, deadLetteredByThisInstance: 0 }, configurationFault: null,
       consumer: { recordsByTopic: {}, rebalances: 0, lastBatchAt: null }, startedAt: '2026-07-01T00:00:00.000Z',
     } satisfies StatusDocument;
@@ -46,6 +47,10 @@ describe('formatStatus', () => {
     expect(lines).toContain('            missing topics: t2');
     expect(lines).toContain('Work set    backlog 2 (oldest mark 30 s old), in flight 1');
     expect(lines).toContain('Parked      invalid_customer 1');
+    expect(lines).toContain('Held        1 change(s) waiting for "reconcile --confirm <change>"');
+    expect(lines).toContain(
+      '            change 7 HELD: 60 revocation(s)/cancellation(s) on 60 contract(s) from produtos row 12, transaction 0-1-345; contracts 101, 102, 103, …; release with "reconcile --confirm 7"',
+    );
     expect(lines).toContain('Dead letter 3 record(s)');
     expect(lines).toContain('Workers     none running');
     expect(lines.at(-1)).toMatch(/^\s+9\s+2\s+5\.0 s\s+boom$/);
