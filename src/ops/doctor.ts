@@ -5,6 +5,7 @@ import { maskText } from '../lib/mask';
 import type { ConnectorSnapshot } from './connector-monitor';
 import type { CheckResult } from './doctor-check';
 import { checkBinlog, checkGrants, checkTables, linkedProducts } from './doctor-database-checks';
+import { matchSvaProducts, svaLinkedProducts, svaWarning } from './sva-links';
 
 /** The platform as `doctor` needs it: can a token be had, and which products exist. */
 export interface DoctorPlatform {
@@ -164,7 +165,10 @@ export async function runDoctor(deps: DoctorDeps, o: DoctorOptions): Promise<Che
       results.push({ name: 'platform token', status: 'fail', message: `no token: ${errText(thrown)}`, fix: 'check the client id and secret and IOT_TOKEN_PATH' });
     }
     if (!tokenOk || !db) results.push({ name: 'linked products', status: 'skip', message: tokenOk ? 'no database connection' : 'no token' });
-    else results.push(await checkLinkedProducts(db.query, deps.platform, o.integrationId));
+    else {
+      results.push(await checkLinkedProducts(db.query, deps.platform, o.integrationId));
+      results.push(await checkSvaLinkedProducts(db.query, deps.platform, o.integrationId));
+    }
   }
 
   if (db) await db.close().catch(() => undefined);
@@ -194,6 +198,19 @@ async function checkLinkedProducts(query: Query, platform: DoctorPlatform, integ
       : { name: 'linked products', status: 'fail', message: problems.join('; '), fix: 'relink the IXC products to active platform products (`ixc-iot-sync catalog`)' };
   } catch (thrown) {
     return { name: 'linked products', status: 'fail', message: `could not compare with the platform: ${errText(thrown)}` };
+  }
+}
+
+/** Products set up the SVA way (IXC's IoT spec creates the integration through the SVA form) are not provisioned: say so. */
+async function checkSvaLinkedProducts(query: Query, platform: DoctorPlatform, integrationId: number): Promise<CheckResult> {
+  const name = 'SVA-linked products';
+  try {
+    const warning = svaWarning(matchSvaProducts(await svaLinkedProducts(query, integrationId), await platform.listProducts()), integrationId);
+    return warning === null
+      ? { name, status: 'ok', message: 'no IoT product is linked only through id_sva_integracao/id_sva_pacote' }
+      : { name, status: 'warn', message: warning, fix: '`ixc-iot-sync catalog adopt-sva --dry-run` shows the links and the contracts each provisions; then `catalog adopt-sva`' };
+  } catch (thrown) {
+    return { name, status: 'warn', message: `could not read the SVA links: ${errText(thrown)}` };
   }
 }
 

@@ -4,6 +4,8 @@ import type { CliContext } from '../cli-context';
 import { contractsWithProduct, ixcProduct, linkedIxcProducts, setProductLink } from './catalog-queries';
 import { openCliPlatform } from './catalog-platform';
 import { CliUsageError } from '../exit-codes';
+import { registerAdoptSvaCommand } from './catalog-adopt-sva';
+import { matchSvaProducts, svaLinkedProducts, svaWarning } from '../../ops/sva-links';
 
 function productId(value: string): number {
   const n = Number(value);
@@ -33,8 +35,10 @@ export function registerCatalogCommand(program: Command, ctx: CliContext): void 
         const known = new Set(products.map((p) => p.id));
         const orphans = linked.filter((row) => !known.has(row.idProdutoIot ?? ''));
         const otherIntegration = linked.filter((row) => row.idIntegracaoIot !== config.iot.integrationId);
+        const query = (sql: string, params: unknown[]) => platform.app.dataSource.query(sql, params) as Promise<unknown>;
+        const sva = matchSvaProducts(await svaLinkedProducts(query, config.iot.integrationId), products);
         if (flags.json) {
-          ctx.print(JSON.stringify({ products: products.map((p) => ({ ...p, linked: byPlatform.get(p.id) ?? [] })), orphans, otherIntegration }, null, 2));
+          ctx.print(JSON.stringify({ products: products.map((p) => ({ ...p, linked: byPlatform.get(p.id) ?? [] })), orphans, otherIntegration, svaLinked: sva }, null, 2));
           return;
         }
         for (const p of products) {
@@ -50,6 +54,8 @@ export function registerCatalogCommand(program: Command, ctx: CliContext): void 
           ctx.print(`! IXC produto ${row.id} (${row.descricao ?? ''}) is linked to "${row.idProdutoIot ?? ''}", which the platform does not list`);
         }
         if (products.length === 0) ctx.print('The platform lists no products.');
+        const warning = svaWarning(sva, config.iot.integrationId);
+        if (warning !== null) ctx.print(`! ${warning}. \`catalog adopt-sva --dry-run\` shows the links it would make.`);
       } finally {
         await platform.close();
       }
@@ -82,6 +88,8 @@ export function registerCatalogCommand(program: Command, ctx: CliContext): void 
         await platform.close();
       }
     });
+
+  registerAdoptSvaCommand(catalog, ctx);
 
   catalog
     .command('unlink <ixcProductId>')
