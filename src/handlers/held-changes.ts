@@ -1,5 +1,6 @@
 import type { Queryable } from './work-set/sql-helpers';
 import { originOf } from './change-guard';
+import { ORPHANS_ORIGIN } from './orphans/orphan-change';
 import { confirmChange, findChange, heldChanges, parkedContractsOfChange } from './store/source-changes';
 
 /** A change held by the blast-radius guard, as the CLI, the status page and the metrics show it. */
@@ -23,7 +24,8 @@ export async function listHeldChanges(db: Queryable, syncSchema: string): Promis
   const held = await heldChanges(db, syncSchema);
   const out: HeldChange[] = [];
   for (const c of held) {
-    const parked = await parkedContractsOfChange(db, syncSchema, c.id);
+    const orphans = c.originTable === ORPHANS_ORIGIN;
+    const parked = orphans ? [] : await parkedContractsOfChange(db, syncSchema, c.id);
     out.push({
       id: c.id,
       origin: originOf(c),
@@ -31,7 +33,7 @@ export async function listHeldChanges(db: Queryable, syncSchema: string): Promis
       originRow: c.originRow,
       transaction: c.transactionId,
       destructive: c.destructive,
-      contracts: parked.length,
+      contracts: orphans ? c.sample.length : parked.length,
       sample: c.sample,
       heldAt: c.heldAt === null ? null : new Date(c.heldAt).toISOString(),
     });
@@ -42,6 +44,9 @@ export async function listHeldChanges(db: Queryable, syncSchema: string): Promis
 /** One line per held change: what the operator reads before confirming. */
 export function formatHeldChange(c: HeldChange): string {
   const more = c.contracts > c.sample.length ? `, …` : '';
+  if (c.originTable === ORPHANS_ORIGIN) {
+    return `change ${c.id} HELD: cancelling orphans makes ${c.destructive} revocation(s)/cancellation(s); contracts ${c.sample.join(', ')}; release with "reconcile --orphans --confirm ${c.id}"`;
+  }
   return (
     `change ${c.id} HELD: ${c.destructive} revocation(s)/cancellation(s) on ${c.contracts} contract(s) from ${c.origin}` +
     `; contracts ${c.sample.join(', ')}${more}; release with "reconcile --confirm ${c.id}"`

@@ -29,3 +29,5 @@ export { planReconcile, type ReconcilePlan } from './plan/plan-reconcile';
 export { describeAction, type ReconcileAction } from './plan/reconcile-action';
 export * from './errors';
 export { formatHeldChange, heldChangeContracts, listHeldChanges, releaseAllChanges, releaseChange, UnknownChangeError, type HeldChange } from './held-changes';
+export { cancelOrphans, findOrphans, formatOrphan, orphanDestructive, type Orphan } from './orphans/find-orphans';
+export { guardOrphans, type OrphanGuard } from './orphans/orphan-change';

@@ -1,3 +1,4 @@
+import type { Orphan } from './orphans/find-orphans';
 import { EventEmitter } from 'node:events';
 import type { ReconcileOutcome } from './reconcile-contract';
 import type { FailureDisposition } from './work-set/work-set-failure';
@@ -22,6 +23,8 @@ export interface ReconcileEventMap {
   /** A configuration fault (401 after refresh, 403): every slot pauses. */
   'config:fault': { error: Error; pauseMs: number };
   'maintenance:error': { error: Error };
+  /** The daily resync's orphan scan: platform subscriptions of this tenant with no live contract. */
+  'orphans:found': { orphans: Orphan[] };
   'slots:stopped': Record<string, never>;
 }
 

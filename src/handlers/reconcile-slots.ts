@@ -1,3 +1,4 @@
+import { findOrphans, formatOrphan } from './orphans/find-orphans';
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
@@ -270,6 +271,14 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     }
   }
 
+  /** With the daily resync: orphans are listed (log, metric), never cancelled without an operator. */
+  async function scanOrphans(): Promise<void> {
+    const orphans = await findOrphans(deps.dataSource, deps.platform, { tenantId: opts.reconcile.tenantId, syncSchema: deps.workSet.syncSchema });
+    for (const o of orphans) logger?.warn(formatOrphan(o), { contractId: o.contractId });
+    if (orphans.length > 0) logger?.warn('orphans found; `status --orphans` lists them, `reconcile --orphans --confirm` cancels them', { orphans: orphans.length });
+    events.emit('orphans:found', { orphans });
+  }
+
   async function maintenanceLoop(): Promise<void> {
     while (!stopping.signal.aborted) {
       try {
@@ -278,7 +287,10 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
         await deps.workSet.retryParked(opts.parkedRetryIntervalMs);
         if (opts.verifyResyncIntervalMs > 0) {
           const marked = await deps.workSet.verifyResyncIfDue(opts.verifyResyncIntervalMs, owner);
-          if (marked > 0) logger?.info('verify resync marked', { marked });
+          if (marked > 0) {
+            logger?.info('verify resync marked', { marked });
+            await scanOrphans();
+          }
         }
       } catch (thrown) {
         events.emit('maintenance:error', { error: coerceError(thrown) });

@@ -30,6 +30,8 @@ export interface Metrics {
   heldChanges: Gauge;
   /** Revocations and cancellations those held changes would make. */
   heldChangeDestructive: Gauge;
+  /** Platform subscriptions of this tenant with no live contract, as the daily resync last found them. */
+  orphanSubscriptions: Gauge;
   reconciles: Counter<'outcome'>;
   reconcileDurationSeconds: Histogram<'outcome'>;
   endToEndLatencySeconds: Histogram;
@@ -70,6 +72,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     parkedContracts: new Gauge({ name: `${P}parked_contracts`, help: 'Parked contracts by reason', labelNames: ['reason'], registers }),
     heldChanges: new Gauge({ name: `${P}held_changes`, help: 'IXC changes held by the blast-radius guard until an operator confirms them', registers }),
     heldChangeDestructive: new Gauge({ name: `${P}held_change_revocations`, help: 'Revocations and cancellations the held changes would make', registers }),
+    orphanSubscriptions: new Gauge({ name: `${P}orphan_subscriptions`, help: 'Platform subscriptions with this tenant\'s references and no live contract in IXC (daily resync)', registers }),
     reconciles: new Counter({ name: `${P}reconciles_total`, help: 'Reconciles by outcome', labelNames: ['outcome'], registers }),
     reconcileDurationSeconds: new Histogram({ name: `${P}reconcile_duration_seconds`, help: 'Reconcile duration', labelNames: ['outcome'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers }),
     endToEndLatencySeconds: new Histogram({ name: `${P}end_to_end_latency_seconds`, help: 'From the change in IXC (source.ts_ms) to its write-back', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers }),

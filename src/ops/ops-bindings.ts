@@ -21,6 +21,7 @@ export function bindReconcileEvents(events: ReconcileEvents, monitor: OpsMonitor
     }),
     events.on('lease:lost', () => monitor.reportReconcile({ outcome: 'lease_lost' })),
     events.on('config:fault', (e) => monitor.reportConfigurationFault(e.error.message)),
+    events.on('orphans:found', (e) => monitor.reportOrphans(e.orphans.length)),
   ];
   return () => off.forEach((f) => f());
 }

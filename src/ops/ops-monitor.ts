@@ -61,6 +61,8 @@ export interface OpsMonitor {
   watchLimiter(stats: () => { active: number; waiting: number }): void;
   /** Reconcile core: the platform rejected credentials or permissions (401 after refresh, 403); null when cleared. */
   reportConfigurationFault(message: string | null): void;
+  /** Daily resync: how many orphan subscriptions it found. */
+  reportOrphans(count: number): void;
 
   readinessSnapshot(): ReadinessSnapshot;
   readiness(): Readiness;
@@ -173,6 +175,7 @@ export function createOpsMonitor(deps: OpsMonitorDeps, options: OpsMonitorOption
         else configurationFault = { message: maskText(message).slice(0, 500), since: configurationFault?.since ?? now() };
         m.configurationFault.set(message === null ? 0 : 1);
       }),
+    reportOrphans: (count) => safe(() => m.orphanSubscriptions.set(count)),
 
     readinessSnapshot,
     readiness: () => evaluateReadiness(readinessSnapshot(), readinessOptions),

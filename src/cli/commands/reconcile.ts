@@ -7,6 +7,7 @@ import { formatReport, loadReports } from './reconcile-report';
 import { createProgress, defaultReconcileTimeoutMs } from './reconcile-progress';
 import { runMarks } from './reconcile-run';
 import { resolveTargets, ReconcileUsageError } from './reconcile-targets';
+import { reconcileOrphans } from './reconcile-orphans';
 
 interface ReconcileFlags {
   contract?: string[];
@@ -16,6 +17,7 @@ interface ReconcileFlags {
   dryRun?: boolean;
   json?: boolean;
   confirm?: boolean | string;
+  orphans?: boolean;
   timeout?: string;
 }
 
@@ -33,6 +35,7 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
     .option('--dry-run', 'print the plans; mark, write and change nothing')
     .option('--json', 'machine-readable output')
     .option('--confirm [change]', 'release a change held by the blast-radius guard (its id from "status"), or with --contract those contracts; alone, every held change')
+    .option('--orphans', 'list platform subscriptions of this tenant with no live contract in IXC; with --confirm, cancel them (through the blast-radius guard)')
     .addOption(new Option('--timeout <seconds>', 'stop waiting after this long (default: 300 s, or twice what IOT_MAX_RPS needs for the contracts, whichever is larger)'))
     .action(async (flags: ReconcileFlags) => {
       const config = ctx.config();
@@ -46,6 +49,10 @@ export function registerReconcileCommand(program: Command, ctx: CliContext): voi
         const workSet = createWorkSet(dataSource, core.workSet);
         const deps: ReconcileDeps = { dataSource, workSet, platform: platform.client! };
         const changeId = typeof flags.confirm === 'string' ? flags.confirm : null;
+        if (flags.orphans) {
+          await reconcileOrphans(ctx, deps, { tenantId: core.reconcile.tenantId, threshold: core.reconcile.blastRadiusThreshold, confirm: flags.confirm, dryRun: flags.dryRun ?? false });
+          return;
+        }
         if (changeId !== null && (flags.contract?.length || flags.all || flags.failed)) {
           throw new ReconcileUsageError('--confirm <change> releases that change\'s contracts: drop --contract, --all and --failed');
         }

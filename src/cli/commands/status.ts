@@ -3,6 +3,7 @@ import { heartbeatTopic } from '../../consumers/change-topics';
 import { createAppDataSource } from '../../entities/create-data-source';
 import { createWorkSet } from '../../handlers/work-set/work-set';
 import { reconcileOptionsFromConfig } from '../../handlers/reconcile-options';
+import { findOrphans, formatOrphan, orphanDestructive } from '../../handlers/orphans/find-orphans';
 import { createIntegrationTokenStore, createIotPlatformClient, iotClientOptionsFromConfig, type IotPlatformClient } from '../../iot-client';
 import { coerceError } from '../../lib/coerce-error';
 import { explainContract } from '../../ops/contract-report';
@@ -24,11 +25,31 @@ export function registerStatusCommand(program: Command, ctx: CliContext): void {
       return id;
     })
     .option('--json', 'print JSON (personal data masked)')
-    .action(async (opts: { contract?: number; json?: boolean }) => {
+    .option('--orphans', 'platform subscriptions of this tenant with no live contract in IXC (looked up by external reference)')
+    .action(async (opts: { contract?: number; json?: boolean; orphans?: boolean }) => {
       const config = ctx.config();
       const { dataSource } = createAppDataSource({ ...config.db, poolSize: 2 });
       await dataSource.initialize();
       try {
+        if (opts.orphans) {
+          const reconcile = reconcileOptionsFromConfig(config).reconcile;
+          if (!config.iot.baseUrl) throw new Error('IOT_BASE_URL is required to look orphans up on the platform');
+          const platform = createIotPlatformClient(
+            { tokenStore: createIntegrationTokenStore(dataSource, config.iot.integrationId), logger: ctx.logger() },
+            { ...iotClientOptionsFromConfig(config.iot), maxAttempts: 2 },
+          );
+          try {
+            const orphans = await findOrphans(dataSource, platform, { tenantId: reconcile.tenantId, syncSchema: config.db.syncSchema });
+            if (opts.json) ctx.print(JSON.stringify({ orphans, destructive: orphanDestructive(orphans) }, null, 2));
+            else {
+              for (const o of orphans) ctx.print(formatOrphan(o));
+              ctx.print(`${orphans.length} orphan subscription(s)${orphans.length ? '; `reconcile --orphans --confirm` cancels them' : ''}`);
+            }
+          } finally {
+            platform.close();
+          }
+          return;
+        }
         if (opts.contract !== undefined) {
           let platform: IotPlatformClient | null = null;
           if (config.iot.baseUrl) {

@@ -31,7 +31,8 @@ const CHANGE_SQL = (s: string) => `SELECT ${COLUMNS(s)} FROM ${s}.\`source_chang
 /** No parameters. */
 /** Held changes that still hold a contract (one undone by a later change holds nothing). No parameters. */
 const HELD_SQL = (s: string) => `SELECT ${COLUMNS(s)} FROM ${s}.\`source_change\` c WHERE c.status = 'held'
-   AND EXISTS (SELECT 1 FROM ${s}.\`contract_sync\` p WHERE p.change_id = c.id AND p.parked_reason = 'awaiting_confirmation') ORDER BY c.id`;
+   AND (c.origin_table = 'platform orphans'
+        OR EXISTS (SELECT 1 FROM ${s}.\`contract_sync\` p WHERE p.change_id = c.id AND p.parked_reason = 'awaiting_confirmation')) ORDER BY c.id`;
 /** Parameters: (changeId). */
 const CONTRACTS_SQL = (s: string) => `SELECT contract_id FROM ${s}.\`contract_sync\` WHERE change_id = ? ORDER BY contract_id`;
 /** Only an open change becomes held. Parameters: (destructive, sample, id). */
