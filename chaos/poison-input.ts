@@ -194,7 +194,7 @@ export async function runPoisonCase(db: Sql, kafka: Kafka, sandbox: SandboxProce
   const marked = await syncRows('contract_id BETWEEN ? AND ? AND generation > 1', [BIG_FROM, BIG_FROM + bigCount - 1]);
   const provisioned = (await liveBig()).length;
 
-  // Unlinked again: the guard holds what is above the threshold.
+  // Unlinked again: one change above the threshold, held whole (nothing revoked).
   events += await exec('UPDATE produtos SET id_integracao_iot = NULL, id_produto_iot = NULL WHERE id = ?', [P_BIG]);
   const parkedWhere = `contract_id BETWEEN ? AND ? AND parked_reason = 'awaiting_confirmation'`;
   await waitFor(

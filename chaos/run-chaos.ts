@@ -329,6 +329,7 @@ function poisonFailures(p: PoisonOutcome): string[] {
   if (JSON.stringify(lettered) !== JSON.stringify([...p.undecodableOffsets].sort())) f.push(`dead letters ${lettered.join(',')} != undecodable ${p.undecodableOffsets.join(',')}`);
   if (p.big.marked < p.big.contracts) f.push(`only ${p.big.marked} of ${p.big.contracts} contracts marked by the link`);
   if (p.big.parked === 0) f.push('blast-radius guard parked nothing');
+  if (p.big.revoked > 0) f.push(`${p.big.revoked} licences revoked before the held unlink was confirmed`);
   if (p.big.notYetTouched !== 0) f.push(`${p.big.notYetTouched} pre-contracts got a subscription`);
   return f;
 }

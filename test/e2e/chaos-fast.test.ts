@@ -131,7 +131,8 @@ describe('chaos (fast cases): a kill mid-drain, poison input, no secret or perso
     expect(poison.big).toMatchObject({ contracts: 500, marked: 500, provisioned: 60, notYetTouched: 0 });
     expect(poison.big.parked).toBeGreaterThan(0);
     expect(poison.big.revoked + poison.big.parked).toBe(60);
-    expect(poison.big.revoked).toBeLessThanOrEqual(50);
+    // One unlink is one change: held whole, nothing of it revoked before an operator confirms.
+    expect(poison.big.revoked).toBe(0);
     expect(poison.big.parkedDetail).toMatch(/blast-radius threshold/);
     // The worker that took all of it is still the one running.
     expect(launched.filter((w) => w !== worker).length).toBe(1);
