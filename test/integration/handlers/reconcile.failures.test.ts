@@ -1,6 +1,6 @@
 import type { ReconcileEventMap } from '../../../src/handlers/reconcile-events';
 import { cliEnv, runCli } from '../../helpers/reconcile-cli';
-import { createReconcileWorld, sandboxObjects, TENANT, type ReconcileWorld } from '../../helpers/reconcile-harness';
+import { createReconcileWorld, sandboxObjects, type ReconcileWorld } from '../../helpers/reconcile-harness';
 import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
 import { waitFor } from '../../helpers/wait-for';
 
