@@ -4,7 +4,7 @@ import { createReconcileWorld, sandboxObjects, TENANT, type ReconcileWorld } fro
 import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
 import { waitFor } from '../../helpers/wait-for';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 // Contract 1 (two licences) is provisioned, then deleted in IXC while the project's own rows for it
 // are lost (restored from an old backup): only IXC's licence tab still names it, and nothing would
@@ -14,7 +14,7 @@ describe('orphans: platform subscriptions with this tenant’s references and no
   let w: ReconcileWorld;
 
   beforeAll(async () => {
-    sandbox = await startSandboxProcess({ startTimeoutMs: 90_000 });
+    sandbox = await startSandboxProcess({ startTimeoutMs: 180_000 });
   });
   afterAll(async () => {
     await sandbox.stop();

@@ -6,7 +6,7 @@ import type { CheckResult } from '../../../src/ops/doctor-check';
 import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
 import { createTestDatabase, testDatabaseEnv, type TestDatabase } from '../../helpers/test-database';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
@@ -39,7 +39,7 @@ describe('SVA-linked products: doctor and catalog list warn, catalog adopt-sva l
   };
 
   beforeAll(async () => {
-    sandbox = await startSandboxProcess({ startTimeoutMs: 90_000 });
+    sandbox = await startSandboxProcess({ startTimeoutMs: 180_000 });
     testDb = await createTestDatabase();
     await runMigrations(testDb.db);
     env = testDatabaseEnv(testDb.db, { IOT_BASE_URL: sandbox.url, IOT_TENANT_ID: 'sva01', LOG_LEVEL: 'warn' });
