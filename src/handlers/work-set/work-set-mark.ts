@@ -59,13 +59,21 @@ ON DUPLICATE KEY UPDATE
   parked_reason = IF(? = 1, NULL, parked_reason)`;
 
 /**
+ * A transaction's rows reach the consumer on several topics, so in several batches: the row that
+ * fans out furthest names the change whichever batch came first (see consumers/change-origin).
+ */
+const ORIGIN_RANK_SQL = (column: string): string => `FIELD(${column}, 'cliente_contrato', 'cliente', 'vd_contratos_produtos', 'produtos')`;
+
+/**
  * Upsert of the changes behind a batch's marks: a change seen again (a transaction spread over
  * batches) is extended, and its last mark time tells the guard whether it may still grow.
  * Parameters: per change (key, table, row, rows, transaction).
  */
 const CHANGE_SQL = (s: string, rows: number) => `INSERT INTO ${s}.\`source_change\` (change_key, origin_table, origin_row, origin_rows, transaction_id)
 VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}
-ON DUPLICATE KEY UPDATE origin_rows = origin_rows + VALUES(origin_rows), last_marked_at = NOW(3)`;
+ON DUPLICATE KEY UPDATE origin_rows = origin_rows + VALUES(origin_rows), last_marked_at = NOW(3),
+  origin_row = IF(${ORIGIN_RANK_SQL('VALUES(origin_table)')} > ${ORIGIN_RANK_SQL('origin_table')}, VALUES(origin_row), origin_row),
+  origin_table = IF(${ORIGIN_RANK_SQL('VALUES(origin_table)')} > ${ORIGIN_RANK_SQL('origin_table')}, VALUES(origin_table), origin_table)`;
 /** Parameters: (keys). */
 const CHANGE_IDS_SQL = (s: string) => `SELECT id, change_key FROM ${s}.\`source_change\` WHERE change_key IN (?)`;
 
