@@ -78,7 +78,7 @@ describe('deployment manifests stay in step with the code', () => {
       metrics,
       lag: { ...idle, snapshot: () => ({ groupId: 'g', ok: true, error: null, checkedAt: 0, partitions: [], missingTopics: [], dlqRecords: null, probes: 0 }) } as LagMonitor,
       connector: { ...idle, snapshot: () => ({ name: 'c', state: 'RUNNING', tasks: [], detail: null, checkedAt: 0 }) } as ConnectorMonitor,
-      workSet: { ...idle, snapshot: () => ({ ok: true, error: null, checkedAt: 0, backlog: 0, oldestAgeSeconds: 0, leased: 0, parkedByReason: {}, recentFailures: [] }) } as WorkSetMonitor,
+      workSet: { ...idle, snapshot: () => ({ ok: true, error: null, checkedAt: 0, backlog: 0, oldestAgeSeconds: 0, leased: 0, parkedByReason: {}, recentFailures: [], heldChanges: [] }) } as WorkSetMonitor,
     });
     server = createOpsServer({ monitor, metrics }, { port: 0 });
     opsUrl = (await server.start()).url;
