@@ -5,7 +5,8 @@ import { runMigrations } from '../../../src/migrations/run-migrations';
 import { startSandboxProcess, type SandboxProcess } from '../../helpers/sandbox-process';
 import { createTestDatabase, testDatabaseEnv, type TestDatabase } from '../../helpers/test-database';
 
-jest.setTimeout(120_000);
+// Seven CLI processes, each compiling the CLI with ts-node (~6 s of CPU apiece).
+jest.setTimeout(300_000);
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');

@@ -268,7 +268,7 @@ describe('IoT client against the sandbox process', () => {
     });
     const after = await sandbox.admin.state();
     expect(after.licenses.filter((l) => (l as { subscription_id: string }).subscription_id === sub.value.id)).toHaveLength(1);
-    expect(licence.value.code).toMatch(/^OLLI-/);
+    expect(licence.value.code).toMatch(/^SANDBOX-/);
     // found again later: not created twice
     await expect(client.findOrCreateLicense(sub.value.id, {
       externalId: licenseExternalId(TENANT, 101, 'OLLI-CAMERA'),

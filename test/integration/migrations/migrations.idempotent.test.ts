@@ -64,6 +64,7 @@ describe('migrations on an IXC database', () => {
       'license_sync',
       'maintenance_runs',
       'schema_migrations',
+      'source_change',
       'worker_heartbeat',
     ]);
     // The migrations table lives in the project schema, not in IXC's database.
