@@ -63,7 +63,7 @@ export async function runScaleBench(argv: string[]): Promise<void> {
       'max-concurrency': { type: 'string', default: '32' },
       'reconcile-concurrency': { type: 'string' },
       'live-rate': { type: 'string', default: '50' },
-      'live-contracts': { type: 'string', default: '200' },
+      'live-contracts': { type: 'string', default: '1000' },
       'live-seconds': { type: 'string', default: '20' },
       'timeout-minutes': { type: 'string', default: '30' },
       'worker-env': { type: 'string', multiple: true, default: [] },
@@ -132,6 +132,14 @@ async function runScalePoint(ctx: Ctx, n: number) {
   const q = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => (await sdb.conn.query(sql, params))[0] as T[];
   const apiCalls = async () => Object.values((await sandbox.admin<{ requestCounts: Record<string, number> }>('GET', '/state')).requestCounts).reduce((a, b) => a + b, 0);
   const apiByEndpoint = async () => (await sandbox.admin<{ requestCounts: Record<string, number> }>('GET', '/state')).requestCounts;
+  /** API calls the worker made for contracts in `ids` from `since` to `until` (its api_audit rows). */
+  const auditedCalls = async (ids: readonly number[], since: number, until: number): Promise<number> => {
+    const [row] = await q<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM \`${sdb.db.syncSchema}\`.api_audit WHERE at >= FROM_UNIXTIME(?) AND at <= FROM_UNIXTIME(?) AND contract_id IN (?)`,
+      [since / 1000, until / 1000, ids.length > 0 ? ids : [-1]],
+    );
+    return Number(row!.n);
+  };
   const reconciles = async () => Object.values(await readCounter(worker!.opsUrl, 'ixc_iot_sync_reconciles_total')).reduce((a, b) => a + b, 0);
   /** Waits until every contract of `ids` was written back at or after `since`; returns the last write-back time. */
   const writtenBack = async (ids: readonly number[], since: number, what: string): Promise<number> => {
@@ -256,7 +264,6 @@ async function runScalePoint(ctx: Ctx, n: number) {
     const billing = Array.from({ length: Math.min(billingSize, candidates.length) }, (_, i) => candidates[Math.floor(i * stride)]!);
     const billingIot = billing.filter((c) => iotIds.has(c.id)).map((c) => c.id);
     const reconcilesBefore = await reconciles();
-    const callsBefore = await apiCalls();
     const contractTopic = changeTopic(prefix, sdb.db.ixcDatabase, 'cliente_contrato');
     const topicBefore = (await topicEnds(admin, [contractTopic])).get(contractTopic)!;
     const load = startLiveLoad(live, sdb.db.syncSchema, liveIds, s.liveRate);
@@ -277,8 +284,6 @@ async function runScalePoint(ctx: Ctx, n: number) {
     const billingLast = await writtenBack(billingIot, billingCommitAt, 'billing run');
     const billingConvergedAt = Date.now();
     await capture;
-    const reconcilesAtConvergence = await reconciles();
-    const callsAtConvergence = await apiCalls();
     const liveAtConvergence = load.committed();
     const liveUntil = Math.max(billingConvergedAt + 5000, billingStart + s.liveMinSeconds * 1000);
     if (liveUntil > Date.now()) await sleep(liveUntil - Date.now());
@@ -287,9 +292,10 @@ async function runScalePoint(ctx: Ctx, n: number) {
     const billingCalls = applyStep(model, billing, iot);
     for (const c of w.contracts) if (liveResult.finalStatus.has(c.id)) c.status_internet = liveResult.finalStatus.get(c.id)!;
     applyStep(model, w.contracts.filter((c) => liveSet.has(c.id)), iot);
-    // Live changes committed up to the billing run's convergence each cost one reconcile and one call.
-    const liveShare = liveAtConvergence - liveBeforeBilling;
-    const phase2Reconciles = reconcilesAtConvergence - reconcilesBefore - liveAtConvergence;
+    const billingIds = new Set(billing.map((c) => c.id));
+    const billingIotSet = new Set(billingIot);
+    const billingWithoutIot = new Set(billing.filter((c) => !iotIds.has(c.id)).map((c) => c.id));
+    const phase2Reconciles = reconcilesInLog(logFile, billingIds, billingCommitAt, billingConvergedAt);
     const phase2 = {
       contracts: billing.length,
       contracts_with_iot: billingIot.length,
@@ -298,12 +304,15 @@ async function runScalePoint(ctx: Ctx, n: number) {
       converged_seconds: (billingLast - billingCommitAt) / 1000,
       minimum_api_calls: billingCalls,
       api_limit_seconds: limitSeconds(billingCalls.total, s),
-      api_calls: callsAtConvergence - callsBefore - liveAtConvergence,
+      api_calls: await auditedCalls([...billingIds], billingCommitAt, billingConvergedAt),
       reconciles: phase2Reconciles,
+      reconciles_of_contracts_with_iot: reconcilesInLog(logFile, billingIotSet, billingCommitAt, billingConvergedAt),
+      reconciles_of_contracts_without_iot: reconcilesInLog(logFile, billingWithoutIot, billingCommitAt, billingConvergedAt),
       reconciles_per_iot_contract: phase2Reconciles / Math.max(1, billingIot.length),
-      live_changes_counted_out: { before_billing: liveBeforeBilling, during_billing: liveShare },
+      worker_reconciles_including_live: (await reconciles()) - reconcilesBefore,
+      live_changes_until_converged: liveAtConvergence,
     };
-    report(`scale ${n}: billing run converged ${phase2.converged_seconds.toFixed(1)} s after its commit (Debezium captured it in ${phase2.debezium_capture_seconds?.toFixed(1) ?? '?'} s; API limit ${phase2.api_limit_seconds.toFixed(1)} s); ${phase2Reconciles} reconciles; live p50/p99 ${liveResult.p50Ms}/${liveResult.p99Ms} ms`);
+    report(`scale ${n}: billing run converged ${phase2.converged_seconds.toFixed(1)} s after its commit (Debezium captured it in ${phase2.debezium_capture_seconds?.toFixed(1) ?? '?'} s; API limit ${phase2.api_limit_seconds.toFixed(1)} s); ${phase2Reconciles} reconciles (${phase2.reconciles_of_contracts_without_iot} of contracts without IoT); live p50/p99 ${liveResult.p50Ms}/${liveResult.p99Ms} ms`);
     const phase4 = {
       rate_per_s: liveResult.achievedRate,
       changes: liveResult.changes,
@@ -319,22 +328,21 @@ async function runScalePoint(ctx: Ctx, n: number) {
     const iotAfter = iotLinesOf(w, linked);
     const affected = new Set(w.lines.filter((l) => l.id_produto === w.catalogueProduct.id).map((l) => l.id_contrato));
     const affectedIds = [...affected];
-    const reconcilesBeforeLink = await reconciles();
-    const callsBeforeLink = await apiCalls();
     await sdb.conn.query(`UPDATE \`${sdb.db.ixcDatabase}\`.produtos SET id_integracao_iot = ?, id_produto_iot = ? WHERE id = ?`, [INTEGRATION_ID, w.catalogueProduct.platformProductId, w.catalogueProduct.id]);
     const linkedAt = Date.now();
     report(`scale ${n}: catalogue: product ${w.catalogueProduct.id} linked to ${w.catalogueProduct.platformProductId}, on ${affected.size} contracts`);
     const linkLast = await writtenBack(affectedIds, linkedAt, 'catalogue link');
+    const linkConvergedAt = Date.now();
     await sleep(1000);
     const catalogueCalls = applyStep(model, w.contracts.filter((c) => affected.has(c.id)), iotAfter);
-    const phase3Reconciles = (await reconciles()) - reconcilesBeforeLink;
+    const phase3Reconciles = reconcilesInLog(logFile, new Set(w.contracts.map((c) => c.id)), linkedAt, linkConvergedAt);
     const phase3 = {
       contracts: affected.size,
       contracts_with_iot_before: affectedIds.filter((id) => iotIds.has(id)).length,
       converged_seconds: (linkLast - linkedAt) / 1000,
       minimum_api_calls: catalogueCalls,
       api_limit_seconds: limitSeconds(catalogueCalls.total, s),
-      api_calls: (await apiCalls()) - callsBeforeLink,
+      api_calls: await auditedCalls(affectedIds, linkedAt, linkConvergedAt),
       reconciles: phase3Reconciles,
       reconciles_per_iot_contract: phase3Reconciles / Math.max(1, affected.size),
     };
@@ -360,6 +368,21 @@ async function runScalePoint(ctx: Ctx, n: number) {
     await live.end();
     await sdb.drop();
   }
+}
+
+/**
+ * Reconciles the worker logged ("reconcile done", one per reconcile) for contracts in `ids` from
+ * `since` to `until`: per contract, so a phase's count is not blurred by the live load beside it.
+ */
+function reconcilesInLog(logFile: string, ids: ReadonlySet<number>, since: number, until = Infinity): number {
+  let count = 0;
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('"reconcile done"') || !line.endsWith('}')) continue;
+    const entry = JSON.parse(line) as { contractId?: number; timestamp?: string };
+    const at = Date.parse(entry.timestamp ?? '');
+    if (entry.contractId !== undefined && ids.has(entry.contractId) && at >= since && at <= until) count += 1;
+  }
+  return count;
 }
 
 function limitSeconds(calls: number, s: Settings): number {
