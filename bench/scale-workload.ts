@@ -150,12 +150,12 @@ export function initialLinks(w: ScaleWorkload): Map<number, string> {
  * DESIGN § Decisions: nothing is created only to be suspended or cancelled). A customer not yet
  * on the platform costs the searches its find-or-create requires (document, then e-mail) and a
  * create; a new subscription one create and one licence create per product; a changed quantity
- * one update; a status change one call.
+ * one update; a status change one call, and one per licence it blocks or unblocks.
  */
 export interface PlatformModel {
   customers: Set<number>;
   /** Contract → subscription status and licence quantities. */
-  subscriptions: Map<number, { status: 'active' | 'suspended'; licences: Map<string, number> }>;
+  subscriptions: Map<number, { status: 'active' | 'suspended'; blocked?: boolean; licences: Map<string, number> }>;
 }
 
 export interface StepCalls {
@@ -164,15 +164,23 @@ export interface StepCalls {
   subscriptionCreates: number;
   licenceCreates: number;
   licenceUpdates: number;
+  licenceRevokes: number;
+  /** Subscription status calls (suspend, reactivate). */
   statusChanges: number;
+  /** Licence status calls: a suspension blocks each licence, a reactivation unblocks it. */
+  licenceStatusChanges: number;
   total: number;
 }
 
 const isActive = (c: ContractRow) => c.status === 'A' && c.status_internet === 'A';
 
-/** Applies the contracts' current rows and IoT lines to the model; returns the calls that took. */
+/**
+ * Applies the contracts' current rows and IoT lines to the model; returns the calls that took
+ * (the planner's rules: src/handlers/plan/plan-reconcile.ts — a suspended subscription keeps its
+ * live licences, blocked, and gains none).
+ */
 export function applyStep(model: PlatformModel, contracts: Iterable<ContractRow>, iot: IotLines): StepCalls {
-  const calls = { customerFinds: 0, customerCreates: 0, subscriptionCreates: 0, licenceCreates: 0, licenceUpdates: 0, statusChanges: 0, total: 0 };
+  const calls = { customerFinds: 0, customerCreates: 0, subscriptionCreates: 0, licenceCreates: 0, licenceUpdates: 0, licenceRevokes: 0, statusChanges: 0, licenceStatusChanges: 0, total: 0 };
   for (const c of contracts) {
     const want = iot.get(c.id);
     const sub = model.subscriptions.get(c.id);
@@ -193,13 +201,31 @@ export function applyStep(model: PlatformModel, contracts: Iterable<ContractRow>
       calls.statusChanges += 1;
       sub.status = status;
     }
-    for (const [product, q] of want ?? []) {
-      const had = sub.licences.get(product);
-      if (had === undefined) calls.licenceCreates += 1;
-      else if (had !== q) calls.licenceUpdates += 1;
-      sub.licences.set(product, q);
+    for (const [product, q] of [...sub.licences]) {
+      const wanted = want?.get(product);
+      if (wanted === undefined) {
+        calls.licenceRevokes += 1;
+        sub.licences.delete(product);
+      } else if (wanted !== q) {
+        calls.licenceUpdates += 1;
+        sub.licences.set(product, wanted);
+      }
+    }
+    if (status === 'active') {
+      for (const [product, q] of want ?? []) {
+        if (!sub.licences.has(product)) {
+          calls.licenceCreates += 1;
+          sub.licences.set(product, q);
+        }
+      }
+    }
+    const blocked = status === 'suspended';
+    if ((sub.blocked ?? false) !== blocked) {
+      calls.licenceStatusChanges += sub.licences.size;
+      sub.blocked = blocked;
     }
   }
-  calls.total = calls.customerFinds + calls.customerCreates + calls.subscriptionCreates + calls.licenceCreates + calls.licenceUpdates + calls.statusChanges;
+  calls.total =
+    calls.customerFinds + calls.customerCreates + calls.subscriptionCreates + calls.licenceCreates + calls.licenceUpdates + calls.licenceRevokes + calls.statusChanges + calls.licenceStatusChanges;
   return calls;
 }

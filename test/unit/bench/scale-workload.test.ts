@@ -24,7 +24,7 @@ describe('scale bench workload', () => {
     expect(w.lines.some((l) => l.id_contrato === w.probe.contract && l.id_produto === w.catalogueProduct.id)).toBe(false);
   });
 
-  it('counts the fewest calls: creates for active IoT contracts, one status call per suspension, none for the rest', () => {
+  it('counts the fewest calls: creates for active IoT contracts, status calls per suspension, none for the rest', () => {
     const model: PlatformModel = { customers: new Set(), subscriptions: new Map() };
     const first = applyStep(model, w.contracts, iot);
     const active = w.contracts.filter((c) => c.status === 'A' && c.status_internet === 'A' && iot.has(c.id));
@@ -34,6 +34,7 @@ describe('scale bench workload', () => {
     expect(first.licenceCreates).toBe(active.reduce((a, c) => a + iot.get(c.id)!.size, 0));
     expect(applyStep(model, w.contracts, iot).total).toBe(0);
     const blocked = active.slice(0, 10).map((c) => ({ ...c, status_internet: 'CA' }));
-    expect(applyStep(model, blocked, iot)).toMatchObject({ statusChanges: 10, total: 10 });
+    const licences = blocked.reduce((a, c) => a + iot.get(c.id)!.size, 0);
+    expect(applyStep(model, blocked, iot)).toMatchObject({ statusChanges: 10, licenceStatusChanges: licences, total: 10 + licences });
   });
 });
