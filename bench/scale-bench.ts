@@ -67,6 +67,8 @@ export async function runScaleBench(argv: string[]): Promise<void> {
       'live-seconds': { type: 'string', default: '20' },
       'timeout-minutes': { type: 'string', default: '30' },
       'worker-env': { type: 'string', multiple: true, default: [] },
+      // A CLI built elsewhere (e.g. from an older commit, for a before/after) instead of src/.
+      cli: { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -87,8 +89,8 @@ export async function runScaleBench(argv: string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const debeziumPassword = config.stack.debeziumPassword ?? readFileSync(createStackLayout(config.stack.home).debeziumSecret, 'utf8').trim();
-  report('building the CLI into bench/results/.build');
-  const cli = buildCli();
+  if (args.cli === undefined) report('building the CLI into bench/results/.build');
+  const cli = args.cli === undefined ? buildCli() : path.resolve(args.cli);
   const sandbox = await startBenchSandbox(cli, { maxConcurrency: settings.maxConcurrency, latencyMs: settings.latencyMs });
   report(`sandbox ${sandbox.url}: ${settings.latencyMs} ms per call, at most ${settings.maxConcurrency} in flight; stack MariaDB :${config.stack.dbPort}, Connect ${config.connect.url}`);
   const out = args.out ?? path.join(RESULTS, 'scale-latest.json');
