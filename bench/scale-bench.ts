@@ -258,7 +258,9 @@ async function runScalePoint(ctx: Ctx, n: number) {
     report(`scale ${n}: initial sync ${initialSync.toFixed(1)} s (snapshot in Kafka ${phase1.debezium_snapshot_seconds.toFixed(1)} s, consumed ${consumeSeconds.toFixed(1)} s, ${phase1.records_per_s.toFixed(0)} records/s); ${phase1Reconciles} reconciles for ${iotIds.size} IoT contracts; ${phase1Calls} API calls (minimum ${phase1.minimum_api_calls.total}); longest probe write during the snapshot ${lockDuring.maxMs} ms`);
 
     // Phases 2 and 4: the billing run in one transaction, under a steady live load on other contracts.
-    const liveIds = w.contracts.filter((c) => model.subscriptions.get(c.id)?.status === 'active').slice(0, s.liveContracts).map((c) => c.id);
+    // At most a quarter of the provisioned contracts, so the billing run keeps its share of IoT ones at small N.
+    const provisioned = w.contracts.filter((c) => model.subscriptions.get(c.id)?.status === 'active');
+    const liveIds = provisioned.slice(0, Math.min(s.liveContracts, Math.floor(provisioned.length / 4))).map((c) => c.id);
     const liveSet = new Set(liveIds);
     const billingSize = Math.min(50_000, Math.floor(n / 4));
     const candidates = w.contracts.filter((c) => c.status === 'A' && c.status_internet === 'A' && !liveSet.has(c.id));
