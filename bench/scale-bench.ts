@@ -10,7 +10,6 @@ import type { Admin, Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { loadConfig, type AppConfig } from '../src/config';
 import { changeTopic } from '../src/consumers/change-topics';
-import { createStackLayout } from '../src/stack/stack-layout';
 import { DEBEZIUM_USER } from '../src/stack/local-stack';
 import { benchKafka } from './bench-kafka';
 import { buildCli, platformLimitsEnv, readCounter, RESULTS, startBenchSandbox, startBenchWorker, type BenchSandbox, type BenchWorker } from './bench-processes';
@@ -47,7 +46,6 @@ interface Ctx {
   cli: string;
   sandbox: BenchSandbox;
   settings: Settings;
-  debeziumPassword: string;
 }
 
 /** Parses `--scale [N]`, `--scale-series` and their options; runs; writes the results file. */
@@ -88,7 +86,6 @@ export async function runScaleBench(argv: string[]): Promise<void> {
   const kafka = benchKafka([...config.kafka.brokers]);
   const admin = kafka.admin();
   await admin.connect();
-  const debeziumPassword = config.stack.debeziumPassword ?? readFileSync(createStackLayout(config.stack.home).debeziumSecret, 'utf8').trim();
   if (args.cli === undefined) report('building the CLI into bench/results/.build');
   const cli = args.cli === undefined ? buildCli() : path.resolve(args.cli);
   const sandbox = await startBenchSandbox(cli, { maxConcurrency: settings.maxConcurrency, latencyMs: settings.latencyMs });
@@ -98,7 +95,7 @@ export async function runScaleBench(argv: string[]): Promise<void> {
   const points: Array<Awaited<ReturnType<typeof runScalePoint>>> = [];
   try {
     for (const n of sizes) {
-      points.push(await runScalePoint({ config, kafka, admin, cli, sandbox, settings, debeziumPassword }, n));
+      points.push(await runScalePoint({ config, kafka, admin, cli, sandbox, settings }, n));
       load.after = os.loadavg();
       writeFileSync(out, `${JSON.stringify(summarize(points, settings, load), null, 2)}\n`);
       report(`wrote ${path.relative(process.cwd(), out)} (${points.length}/${sizes.length} points)`);
@@ -166,7 +163,7 @@ async function runScalePoint(ctx: Ctx, n: number) {
     // Phase 1: connector registration → every IoT contract provisioned and written back.
     await sleep(2000);
     const registeredAt = Date.now();
-    connector = await registerScaleConnector(config, ctx.kafka, { database: sdb.db.ixcDatabase, prefix, debeziumUser: DEBEZIUM_USER, debeziumPassword: ctx.debeziumPassword });
+    connector = await registerScaleConnector(config, ctx.kafka, { database: sdb.db.ixcDatabase, prefix, debeziumUser: DEBEZIUM_USER });
     const env: Record<string, string> = {
       IXC_DB_HOST: server.host,
       IXC_DB_PORT: String(server.port),

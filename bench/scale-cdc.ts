@@ -5,6 +5,7 @@ import type { AppConfig } from '../src/config';
 import { changeTopics, heartbeatTopic } from '../src/consumers/change-topics';
 import { renderConnectorConfig, schemaHistoryTopic } from '../src/stack/connector-template';
 import { registerConnector } from '../src/stack/register-connector';
+import { createStackLayout } from '../src/stack/stack-layout';
 import type { ScaleWorkload } from './scale-workload';
 
 export interface ScaleConnector {
@@ -26,7 +27,7 @@ export interface ScaleConnector {
 export async function registerScaleConnector(
   config: Readonly<AppConfig>,
   kafka: Kafka,
-  o: { database: string; prefix: string; debeziumUser: string; debeziumPassword: string },
+  o: { database: string; prefix: string; debeziumUser: string },
 ): Promise<ScaleConnector> {
   const name = `ixc-scale-${o.prefix}`;
   const connectUrl = config.connect.url;
@@ -51,7 +52,8 @@ export async function registerScaleConnector(
       DB_HOST: '127.0.0.1',
       DB_PORT: String(config.stack.dbPort),
       DB_USER: o.debeziumUser,
-      DB_PASSWORD: o.debeziumPassword,
+      // The stack's connector secrets file, read by Connect's FileConfigProvider (as for its own connector).
+      DB_PASSWORD_REF: `\${file:${createStackLayout(config.stack.home).connectorSecrets}:database.password}`,
       DB_NAME: o.database,
       TOPIC_PREFIX: o.prefix,
       KAFKA_BOOTSTRAP: `127.0.0.1:${config.stack.kafkaPort}`,
