@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { loadConfig, type AppConfig } from '../src/config';
 import { changeTopic } from '../src/consumers/change-topics';
@@ -42,7 +42,6 @@ interface Settings {
 interface Ctx {
   config: Readonly<AppConfig>;
   kafka: Kafka;
-  admin: Admin;
   cli: string;
   sandbox: BenchSandbox;
   settings: Settings;
@@ -84,8 +83,6 @@ export async function runScaleBench(argv: string[]): Promise<void> {
   };
   const config = loadConfig(process.env);
   const kafka = benchKafka([...config.kafka.brokers]);
-  const admin = kafka.admin();
-  await admin.connect();
   if (args.cli === undefined) report('building the CLI into bench/results/.build');
   const cli = args.cli === undefined ? buildCli() : path.resolve(args.cli);
   const sandbox = await startBenchSandbox(cli, { maxConcurrency: settings.maxConcurrency, latencyMs: settings.latencyMs });
@@ -95,20 +92,22 @@ export async function runScaleBench(argv: string[]): Promise<void> {
   const points: Array<Awaited<ReturnType<typeof runScalePoint>>> = [];
   try {
     for (const n of sizes) {
-      points.push(await runScalePoint({ config, kafka, admin, cli, sandbox, settings }, n));
+      points.push(await runScalePoint({ config, kafka, cli, sandbox, settings }, n));
       load.after = os.loadavg();
       writeFileSync(out, `${JSON.stringify(summarize(points, settings, load), null, 2)}\n`);
       report(`wrote ${path.relative(process.cwd(), out)} (${points.length}/${sizes.length} points)`);
     }
   } finally {
     await sandbox.stop();
-    await admin.disconnect();
   }
   printTable(summarize(points, settings, load));
 }
 
 async function runScalePoint(ctx: Ctx, n: number) {
-  const { config, admin, sandbox, settings: s } = ctx;
+  const { config, sandbox, settings: s } = ctx;
+  // An admin client per point: one that saw the previous point's topics deleted fails its metadata refresh.
+  const admin = ctx.kafka.admin();
+  await admin.connect();
   const w = buildScaleWorkload(n);
   const links = initialLinks(w);
   const iot = iotLinesOf(w, links);
@@ -368,6 +367,7 @@ async function runScalePoint(ctx: Ctx, n: number) {
     await connector?.remove().catch((err: unknown) => report(`scale ${n}: could not remove the connector or its topics: ${String(err)}`));
     await live.end();
     await sdb.drop();
+    await admin.disconnect();
   }
 }
 
