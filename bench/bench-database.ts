@@ -68,9 +68,10 @@ export async function createBenchDatabase(
   };
 }
 
-async function insertRows(conn: mysql.Connection, table: string, columns: string[], rows: unknown[][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) {
-    const chunk = rows.slice(i, i + 1000);
+/** Multi-row INSERTs of `perStatement` rows each. */
+export async function insertRows(conn: mysql.Connection, table: string, columns: string[], rows: unknown[][], perStatement = 1000): Promise<void> {
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
     if (chunk.length === 0) continue;
     await conn.query(`INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [chunk]);
   }

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: drain, naive baseline, limit and live latency; prints a table and
- * writes bench/results/latest.json. See docs/benchmarks.md.
+ * writes bench/results/latest.json. `-- --scale [N]` / `-- --scale-series` run the scale bench
+ * instead (bench/scale-bench.ts). See docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,9 +14,13 @@ import { runDrain, type DrainResult } from './drain';
 import type { WorldVerification } from './verify-world';
 import { runLive, type LiveResult } from './live';
 import { runNaive, type NaiveResult } from './naive';
+import { runScaleBench } from './scale-bench';
 import { buildWorkload } from './workload';
 
+const scaleMode = process.argv.slice(2).some((a) => a === '--scale' || a === '--scale-series');
 const { values: args } = parseArgs({
+  // The scale bench parses its own options.
+  args: scaleMode ? [] : process.argv.slice(2),
   options: {
     quick: { type: 'boolean', default: false },
     events: { type: 'string' },
@@ -246,7 +251,7 @@ function printTable(r: ReturnType<typeof summarize>): void {
   process.stdout.write(`  events: ${r.event_source}\n\n`);
 }
 
-main().then(
+(scaleMode ? runScaleBench(process.argv.slice(2)) : main()).then(
   () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     report(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -88,6 +88,7 @@ export async function runPoisonCase(db: Sql, kafka: Kafka, sandbox: SandboxProce
   const P_BIG = base + 12;
   const PLAN = base + 2;
   const PLAN_BIG = base + 3;
+  const PLAN_SENTINEL = base + 4;
   const BIG_FROM = base + 4000;
   const BIG_CUSTOMERS = base + 9000;
   let events = 0;
@@ -101,7 +102,10 @@ export async function runPoisonCase(db: Sql, kafka: Kafka, sandbox: SandboxProce
   await world.plan(PLAN, 'FIBRA (poison)');
   await world.plan(PLAN_BIG, 'FIBRA + SENSOR (poison, 5000)');
   await world.line(base + 2, { id_vd_contrato: PLAN_BIG, id_produto: P_BIG, qtde: 1 });
-  events += 5;
+  // The sentinel's plan (see below), long before its contract: its line's fan-out finds no contract.
+  await world.plan(PLAN_SENTINEL, 'FIBRA + CAMERA (poison sentinel)');
+  await world.line(base + 3, { id_vd_contrato: PLAN_SENTINEL, id_produto: P_ODD, qtde: 1 });
+  events += 7;
 
   // Odd IXC rows, each its own customer and contract with one line of the linked product.
   const oddCustomer = async (offset: number, fields: Parameters<typeof world.customer>[1]) => {
@@ -169,12 +173,16 @@ export async function runPoisonCase(db: Sql, kafka: Kafka, sandbox: SandboxProce
     return Number((rows as Array<{ n: number }>)[0]?.n ?? 0);
   };
   // Let the worker see the contracts before the link, so the link is one change that fans out.
-  await waitFor(async () => (await syncRows('contract_id BETWEEN ? AND ? AND dirty = 0', [BIG_FROM, BIG_FROM + bigCount - 1])) === bigCount, {
+  // They have no IoT line yet, so the worker marks none of them (issue 18): a pre-contract inserted
+  // after them, on a plan with an IoT line, is marked by its own record, which comes after theirs.
+  const SENTINEL = BIG_FROM - 1;
+  await world.contract(SENTINEL, { id_cliente: BIG_CUSTOMERS, id_vd_contrato: PLAN_SENTINEL, status: 'P', status_internet: 'AA' });
+  events += 1;
+  await waitFor(async () => (await syncRows('contract_id = ? AND dirty = 0', [SENTINEL])) === 1, {
     timeoutMs,
     intervalMs: 500,
-    what: `${bigCount} plan contracts reconciled before the link`,
+    what: `the worker past the ${bigCount} plan contracts before the link`,
   });
-  const generationBefore = await syncRows('contract_id BETWEEN ? AND ? AND generation > 1', [BIG_FROM, BIG_FROM + bigCount - 1]);
   events += await exec('UPDATE produtos SET id_integracao_iot = ?, id_produto_iot = ? WHERE id = ?', [integrationId, 'OLLI-SENSOR-PORTA', P_BIG]);
 
   const state = () => sandbox.admin.state();
@@ -186,12 +194,13 @@ export async function runPoisonCase(db: Sql, kafka: Kafka, sandbox: SandboxProce
     });
   };
   await waitFor(async () => (await liveBig()).filter((l) => l.status !== 'revoked').length === bigActive, { timeoutMs, intervalMs: 500, what: `${bigActive} sensor licences after the link` });
-  await waitFor(async () => (await syncRows('contract_id BETWEEN ? AND ? AND dirty = 0 AND generation > 1', [BIG_FROM, BIG_FROM + bigCount - 1])) - generationBefore >= bigCount - generationBefore, {
+  // Every contract of the plan is marked by the link (none was before it) and reconciled.
+  await waitFor(async () => (await syncRows('contract_id BETWEEN ? AND ? AND dirty = 0', [BIG_FROM, BIG_FROM + bigCount - 1])) === bigCount, {
     timeoutMs,
     intervalMs: 500,
     what: `all ${bigCount} contracts reconciled after the link`,
   });
-  const marked = await syncRows('contract_id BETWEEN ? AND ? AND generation > 1', [BIG_FROM, BIG_FROM + bigCount - 1]);
+  const marked = await syncRows('contract_id BETWEEN ? AND ?', [BIG_FROM, BIG_FROM + bigCount - 1]);
   const provisioned = (await liveBig()).length;
 
   // Unlinked again: one change above the threshold, held whole (nothing revoked).

@@ -6,6 +6,7 @@ import { decodeChangeEvent, type DecodeOptions } from './decode-change-event';
 import { toDeadLetter, type DeadLetterMessage } from './dead-letter';
 import { isEnvelopeDecodeError } from './errors';
 import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan, type FanOutPlan, type SkipReason } from './fan-out-plan';
+import { iotRelevantContracts } from './iot-relevant-contracts';
 import { MARK_PRIORITY } from './mark-priority';
 import { resolveFanOut, type ContractMark, type Query } from './resolve-fan-out';
 
@@ -18,11 +19,18 @@ export interface MarkBatchDeps {
   deadLetter(messages: DeadLetterMessage[]): Promise<void>;
   /** Wakes the local reconcile slots. */
   nudge(): void;
+  /**
+   * When set, only contracts that have or had IoT lines are marked (iot-relevant-contracts.ts);
+   * the work set in this schema tells which had. The worker sets it; replay and redrive do not.
+   */
+  iotOnly?: { syncSchema: string };
 }
 
 export interface MarkBatchResult {
   records: number;
   marked: number;
+  /** Affected contracts left unmarked because they have no IoT line and never had one (with `iotOnly`). */
+  withoutIot: number;
   deadLettered: number;
   skipped: Partial<Record<SkipReason, number>>;
   /** Oldest `source.ts_ms` among relevant changes (end-to-end latency starts there). */
@@ -71,17 +79,21 @@ export async function markBatch(records: readonly ConsumedRecord[], deps: MarkBa
   if (deadLetters.length > 0) await deps.deadLetter(deadLetters);
 
   let marked: number;
+  let withoutIot: number;
   const unfit: DeadLetterMessage[] = [];
   try {
-    marked = await markPlan(plan, deps);
+    ({ marked, withoutIot } = await markPlan(plan, deps));
   } catch (thrown) {
     if (!isUnfitValueError(thrown)) throw thrown;
     marked = 0;
+    withoutIot = 0;
     for (const one of decoded) {
       const single = emptyFanOutPlan();
       addToFanOutPlan(single, one.record);
       try {
-        marked += await markPlan(single, deps);
+        const counts = await markPlan(single, deps);
+        marked += counts.marked;
+        withoutIot += counts.withoutIot;
       } catch (failed) {
         if (!isUnfitValueError(failed)) throw failed;
         const err = coerceError(failed);
@@ -94,6 +106,7 @@ export async function markBatch(records: readonly ConsumedRecord[], deps: MarkBa
   return {
     records: records.length,
     marked,
+    withoutIot,
     deadLettered: deadLetters.length + unfit.length,
     skipped: Object.fromEntries(plan.skipped),
     oldestSourceTsMs: plan.oldestSourceTsMs,
@@ -101,14 +114,20 @@ export async function markBatch(records: readonly ConsumedRecord[], deps: MarkBa
   };
 }
 
-/** Resolves a plan's contracts and marks them; returns how many. */
-async function markPlan(plan: FanOutPlan, deps: MarkBatchDeps): Promise<number> {
-  if (isEmptyFanOutPlan(plan)) return 0;
-  const resolved = await resolveFanOut(deps.query, plan);
+/** Resolves a plan's contracts and marks them (with `iotOnly`, those that have or had IoT); returns how many, and how many were left out. */
+async function markPlan(plan: FanOutPlan, deps: MarkBatchDeps): Promise<{ marked: number; withoutIot: number }> {
+  if (isEmptyFanOutPlan(plan)) return { marked: 0, withoutIot: 0 };
+  let resolved = await resolveFanOut(deps.query, plan);
+  let withoutIot = 0;
+  if (deps.iotOnly && resolved.length > 0) {
+    const relevant = await iotRelevantContracts(deps.query, deps.iotOnly.syncSchema, resolved.map((m) => m.contractId));
+    withoutIot = resolved.length - relevant.size;
+    resolved = resolved.filter((m) => relevant.has(m.contractId));
+  }
   // One time per batch (its oldest change): an upper bound of each mark's own, within one fetch.
   const marks = resolved.map((m) => ({ ...m, sourceTsMs: m.priority > MARK_PRIORITY.snapshot ? plan.oldestChangeTsMs : null }));
   if (marks.length > 0) await deps.markContracts(marks);
-  return marks.length;
+  return { marked: marks.length, withoutIot };
 }
 
 /** Decodes raw records for markBatch (the change consumer already hands them decoded). */

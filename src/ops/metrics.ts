@@ -17,6 +17,7 @@ export interface Metrics {
   recordsConsumed: Counter<'topic'>;
   recordsSkipped: Counter<'reason'>;
   contractsMarked: Counter;
+  contractsWithoutIot: Counter;
   dlqRecords: Counter;
   /** Records on the dead-letter topic now (all instances, since retention). */
   dlqTopicRecords: Gauge;
@@ -63,6 +64,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     recordsConsumed: new Counter({ name: `${P}records_consumed_total`, help: 'Kafka records consumed', labelNames: ['topic'], registers }),
     recordsSkipped: new Counter({ name: `${P}records_skipped_total`, help: 'Decodable records that marked nothing, by reason', labelNames: ['reason'], registers }),
     contractsMarked: new Counter({ name: `${P}contracts_marked_total`, help: 'Contract marks written to the work set', registers }),
+    contractsWithoutIot: new Counter({ name: `${P}contracts_without_iot_total`, help: 'Contracts a change affected but left unmarked: no IoT line now or before', registers }),
     dlqRecords: new Counter({ name: `${P}dlq_records_total`, help: 'Undecodable records sent to the dead-letter topic', registers }),
     dlqTopicRecords: new Gauge({ name: `${P}dlq_topic_records`, help: 'Records on the dead-letter topic (high minus low watermark)', registers }),
     rebalances: new Counter({ name: `${P}consumer_rebalances_total`, help: 'Consumer group rebalances seen by this instance', registers }),

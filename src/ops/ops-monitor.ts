@@ -141,6 +141,7 @@ export function createOpsMonitor(deps: OpsMonitorDeps, options: OpsMonitorOption
         lastBatchAt = now();
         m.recordsConsumed.inc({ topic }, result.records);
         m.contractsMarked.inc(result.marked);
+        m.contractsWithoutIot.inc(result.withoutIot);
         m.dlqRecords.inc(result.deadLettered);
         for (const [reason, n] of Object.entries(result.skipped)) if (n) m.recordsSkipped.inc({ reason }, n);
         if (result.heartbeatTsMs !== null) heartbeatAt = Math.max(heartbeatAt ?? 0, result.heartbeatTsMs);

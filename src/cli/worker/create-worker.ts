@@ -124,6 +124,7 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
             },
             deadLetter,
             nudge: () => slots.nudge(),
+            iotOnly: { syncSchema: config.db.syncSchema },
           });
           if (heldBack && !catchingUp()) {
             heldBack = false;

@@ -46,6 +46,11 @@ describe('worker: unfit records and the dead-letter topic (real Kafka)', () => {
   beforeAll(async () => {
     t = await createTestDatabase({ seed: false });
     await runMigrations(t.db);
+    // The worker marks only contracts with IoT lines (issue 18): 900001 and 900003 hold a camera.
+    await t.admin.query(`INSERT INTO \`${t.db.ixcDatabase}\`.produtos (id, descricao, ativo, tipo, id_sub_grupo, id_integracao_iot, id_produto_iot) VALUES (1, 'Câmera IoT', 'S', 'S', 0, 1, 'OLLI-CAMERA')`);
+    await t.admin.query(
+      `INSERT INTO \`${t.db.ixcDatabase}\`.vd_contratos_produtos (id, id_contrato, id_vd_contrato, id_produto, qtde, tipo, descricao) VALUES (1, 900001, 0, 1, 1, 'SVA', 'camera'), (2, 900003, 0, 1, 1, 'SVA', 'camera')`,
+    );
     kafka = cdcKafka(logLevel.NOTHING);
     admin = kafka.admin();
     await admin.connect();
