@@ -6,6 +6,7 @@ import { maintenanceRunsMigration } from './m0004-maintenance-runs';
 import { sourceChangeTimeMigration } from './m0005-source-change-time';
 import { ownershipAndLicenceHistoryMigration } from './m0006-ownership-and-licence-history';
 import { changeGuardMigration } from './m0007-change-guard';
+import { documentKeysMigration } from './m0008-document-keys';
 import type { SchemaNames } from './schema-names';
 
 export type MigrationClass = new () => MigrationInterface;
@@ -19,5 +20,6 @@ export function allMigrations(names: SchemaNames): MigrationClass[] {
     ixcIotTablesMigration(names), syncSchemaMigration(names), reconcileControlMigration(names), maintenanceRunsMigration(names), sourceChangeTimeMigration(names),
     ownershipAndLicenceHistoryMigration(names),
     changeGuardMigration(names),
+    documentKeysMigration(names),
   ];
 }

@@ -32,8 +32,8 @@ export interface ContractSyncRow {
   subscriptionStatus: string | null;
   /** The IXC customer whose platform customer holds the subscription (DESIGN.md § Ownership). */
   ownerClienteId: number | null;
-  /** The document that customer was resolved from: another document is another platform owner. */
-  ownerDocument: string | null;
+  /** The key (src/handlers/domain/document-key.ts) of the document that customer was resolved from: another document is another platform owner. */
+  ownerDocumentKey: string | null;
   /** The last change of owner as the plan said it ("ownership changed from cliente X to Y"). */
   ownerChange: string | null;
   /** Hash of the last desired state applied; an equal hash means nothing to do. */
@@ -64,7 +64,8 @@ export interface LicenseSyncRow {
 /** Per-customer sync state: one find-or-create per IXC customer, data re-sent when its fingerprint changes. */
 export interface CustomerSyncRow {
   clienteId: number;
-  document: string | null;
+  /** The key of the CPF/CNPJ (src/handlers/domain/document-key.ts), never the document itself. */
+  documentKey: string | null;
   customerRef: string | null;
   fingerprint: string | null;
   syncedAt: Date | null;
@@ -132,7 +133,7 @@ export function createSyncEntities(syncSchema: string): SyncEntities {
       subscriptionExternalId: { name: 'subscription_external_id', type: 'varchar', length: 255, nullable: true },
       subscriptionStatus: { name: 'subscription_status', type: 'varchar', length: 16, nullable: true },
       ownerClienteId: { name: 'owner_cliente_id', type: 'int', unsigned: true, nullable: true },
-      ownerDocument: { name: 'owner_document', type: 'varchar', length: 14, nullable: true },
+      ownerDocumentKey: { name: 'owner_document', type: 'char', length: 64, nullable: true },
       ownerChange: { name: 'owner_change', type: 'varchar', length: 255, nullable: true },
       appliedHash: { name: 'applied_hash', type: 'char', length: 64, nullable: true },
       createdAt: { name: 'created_at', type: 'datetime', precision: 3 },
@@ -165,7 +166,7 @@ export function createSyncEntities(syncSchema: string): SyncEntities {
     synchronize: false,
     columns: {
       clienteId: { name: 'cliente_id', type: 'int', unsigned: true, primary: true },
-      document: { type: 'varchar', length: 14, nullable: true },
+      documentKey: { name: 'document', type: 'char', length: 64, nullable: true },
       customerRef: { name: 'customer_ref', type: 'varchar', length: 120, nullable: true },
       fingerprint: { type: 'char', length: 64, nullable: true },
       syncedAt: { name: 'synced_at', type: 'datetime', precision: 3, nullable: true },

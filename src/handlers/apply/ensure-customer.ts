@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { q } from '../../migrations/schema-names';
 import type { CallContext, CustomerInput, CustomerPatch, IotPlatform } from '../ports/iot-platform';
+import { documentKey } from '../domain/document-key';
 import { saveCustomerSync, withCustomerLock, type CustomerLockOptions } from '../store/customer-sync';
 
 export interface EnsureCustomerDeps {
@@ -14,7 +15,7 @@ export interface EnsureCustomerDeps {
   lockTimeoutSeconds: number;
 }
 
-/** Parameters: (document). The freshest known platform customer for the document, with its fingerprint. */
+/** Parameters: (document key). The freshest known platform customer for the document, with its fingerprint. */
 const KNOWN_CUSTOMER_SQL = (s: string) => `SELECT customer_ref, fingerprint FROM ${s}.\`customer_sync\`
  WHERE document = ? AND customer_ref IS NOT NULL ORDER BY synced_at DESC LIMIT 1`;
 
@@ -44,7 +45,7 @@ export async function ensureCustomer(
   ctx: CallContext,
 ): Promise<{ ref: string; fingerprint: string | null; created: boolean }> {
   return withCustomerLock(deps.db, input.document, lockOptions(deps), async (manager) => {
-    const [known] = (await manager.query(KNOWN_CUSTOMER_SQL(q(deps.syncSchema)), [input.document])) as Array<{
+    const [known] = (await manager.query(KNOWN_CUSTOMER_SQL(q(deps.syncSchema)), [documentKey(input.document)])) as Array<{
       customer_ref: string;
       fingerprint: string | null;
     }>;
@@ -84,7 +85,7 @@ export async function updateCustomerOnce(
   ctx: CallContext,
 ): Promise<{ ref: string; fingerprint: string; sent: boolean }> {
   return withCustomerLock(deps.db, input.document, lockOptions(deps), async (manager) => {
-    const [known] = (await manager.query(KNOWN_CUSTOMER_SQL(q(deps.syncSchema)), [input.document])) as Array<{
+    const [known] = (await manager.query(KNOWN_CUSTOMER_SQL(q(deps.syncSchema)), [documentKey(input.document)])) as Array<{
       customer_ref: string;
       fingerprint: string | null;
     }>;

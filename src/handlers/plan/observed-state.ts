@@ -42,12 +42,13 @@ export interface ObservedState {
   epoch: number;
   intent: Intent | null;
   /**
-   * The desired IXC customer's platform customer as recorded; `document` is the CPF/CNPJ it was
-   * found by (null: not recorded), so a corrected document is not mistaken for the same customer.
+   * The desired IXC customer's platform customer as recorded; `documentKey` is the key
+   * (src/handlers/domain/document-key.ts) of the CPF/CNPJ it was found by (null: not recorded), so
+   * a corrected document is not mistaken for the same customer.
    */
-  customer: { ref: string | null; fingerprint: string | null; document?: string | null };
+  customer: { ref: string | null; fingerprint: string | null; documentKey?: string | null };
   /** Whose platform customer holds the subscription (DESIGN.md § Ownership); null when not recorded. */
-  owner?: { clienteId: number | null; document: string | null } | null;
+  owner?: { clienteId: number | null; documentKey: string | null } | null;
   subscription: ObservedSubscription | null;
   /** The newest licence of each platform product. */
   licences: ObservedLicence[];

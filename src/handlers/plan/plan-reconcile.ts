@@ -2,6 +2,7 @@ import { licenseExternalId, subscriptionExternalId } from '../../iot-client/exte
 import type { ContractTarget } from '../desired/contract-state';
 import type { DesiredLicence, DesiredState } from '../desired/desired-state';
 import type { LicenseItem } from '../ports/iot-platform';
+import { documentKey } from '../domain/document-key';
 import { blastRadiusPark } from './blast-radius';
 import type { ObservedLicence, ObservedState } from './observed-state';
 import type { ReconcileAction } from './reconcile-action';
@@ -67,7 +68,7 @@ function keepLicences(live: ObservedLicence[], wanted: Map<string, DesiredLicenc
  */
 function ownershipChange(desired: DesiredState, observed: ObservedState): { from: number | null; to: number | null; note: string } | null {
   const owner = observed.owner;
-  if (!desired.customer.ok || owner == null || owner.document === null || owner.document === desired.customer.input.document) return null;
+  if (!desired.customer.ok || owner == null || owner.documentKey === null || owner.documentKey === documentKey(desired.customer.input.document)) return null;
   const to = desired.customer.clienteId;
   const note =
     owner.clienteId !== null && owner.clienteId !== to
@@ -128,7 +129,10 @@ export function planReconcile(desired: DesiredState, observed: ObservedState, op
     const customer = desired.customer;
     // A recorded customer found by another document is not this customer any more (corrected CPF/CNPJ).
     const customerKnown =
-      customer.ok && observed.customer.ref !== null && !ownerLeft && (observed.customer.document == null || observed.customer.document === customer.input.document);
+      customer.ok &&
+      observed.customer.ref !== null &&
+      !ownerLeft &&
+      (observed.customer.documentKey == null || observed.customer.documentKey === documentKey(customer.input.document));
     if (!customer.ok) {
       if (newSubscription || observed.customer.ref === null) {
         park = { reason: 'invalid_customer', detail: `Invalid customer ${customer.field}: ${customer.reason}` };

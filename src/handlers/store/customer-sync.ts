@@ -1,14 +1,15 @@
 import { createHmac } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { q } from '../../migrations/schema-names';
+import { documentKey } from '../domain/document-key';
 import { CustomerLockTimeoutError } from '../errors';
 import type { Queryable } from '../work-set/sql-helpers';
 import { withNamedLock } from './named-lock';
 
-/** Parameters: (document). */
+/** Parameters: (document key). */
 const CUSTOMER_BY_DOCUMENT_SQL = (s: string) => `SELECT customer_ref FROM ${s}.\`customer_sync\`
  WHERE document = ? AND customer_ref IS NOT NULL ORDER BY synced_at DESC LIMIT 1`;
-/** Parameters: (cliente_id, document, customer_ref, fingerprint). A null fingerprint keeps the old one. */
+/** Parameters: (cliente_id, document key, customer_ref, fingerprint). A null fingerprint keeps the old one. */
 const CUSTOMER_UPSERT_SQL = (s: string) => `INSERT INTO ${s}.\`customer_sync\` (cliente_id, document, customer_ref, fingerprint, synced_at)
 VALUES (?, ?, ?, ?, NOW(3))
 ON DUPLICATE KEY UPDATE document = VALUES(document), customer_ref = VALUES(customer_ref),
@@ -16,6 +17,7 @@ ON DUPLICATE KEY UPDATE document = VALUES(document), customer_ref = VALUES(custo
 
 export interface CustomerSyncRecord {
   clienteId: number;
+  /** The CPF/CNPJ; only its key (src/handlers/domain/document-key.ts) is stored. */
   document: string;
   customerRef: string;
   /** Null: data not (yet) sent; the old fingerprint is kept. */
@@ -24,12 +26,12 @@ export interface CustomerSyncRecord {
 
 /** A platform customer already known for this document (another IXC customer with the same CPF/CNPJ included). */
 export async function findCustomerRefByDocument(db: Queryable, syncSchema: string, document: string): Promise<string | null> {
-  const rows = (await db.query(CUSTOMER_BY_DOCUMENT_SQL(q(syncSchema)), [document])) as Array<{ customer_ref: string }>;
+  const rows = (await db.query(CUSTOMER_BY_DOCUMENT_SQL(q(syncSchema)), [documentKey(document)])) as Array<{ customer_ref: string }>;
   return rows[0]?.customer_ref ?? null;
 }
 
 export async function saveCustomerSync(db: Queryable, syncSchema: string, record: CustomerSyncRecord): Promise<void> {
-  await db.query(CUSTOMER_UPSERT_SQL(q(syncSchema)), [record.clienteId, record.document, record.customerRef, record.fingerprint]);
+  await db.query(CUSTOMER_UPSERT_SQL(q(syncSchema)), [record.clienteId, documentKey(record.document), record.customerRef, record.fingerprint]);
 }
 
 /**

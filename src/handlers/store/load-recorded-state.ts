@@ -35,6 +35,7 @@ interface ContractRowRecord {
   subscription_external_id: string | null;
   subscription_status: string | null;
   owner_cliente_id: number | string | null;
+  /** The owner's document key. */
   owner_document: string | null;
   owner_change: string | null;
 }
@@ -42,6 +43,7 @@ interface CustomerRowRecord {
   cliente_id: number | string;
   customer_ref: string | null;
   fingerprint: string | null;
+  /** The document's key (src/handlers/domain/document-key.ts). */
   document: string | null;
 }
 interface LicenseSyncRecord {
@@ -144,8 +146,8 @@ function toRecordedState(
     source: 'recorded',
     epoch: sync ? Number(sync.epoch) : 1,
     intent: parseIntent(sync?.intent ?? null),
-    customer: { ref: customer?.customer_ref ?? contractCustomerRef, fingerprint: customer?.fingerprint ?? null, document: customer?.document ?? null },
-    owner: sync && (ownerClienteId !== null || sync.owner_document !== null) ? { clienteId: ownerClienteId, document: sync.owner_document } : null,
+    customer: { ref: customer?.customer_ref ?? contractCustomerRef, fingerprint: customer?.fingerprint ?? null, documentKey: customer?.document ?? null },
+    owner: sync && (ownerClienteId !== null || sync.owner_document !== null) ? { clienteId: ownerClienteId, documentKey: sync.owner_document } : null,
     subscription:
       sync?.subscription_ref != null
         ? { ref: sync.subscription_ref, externalId: sync.subscription_external_id, status: (sync.subscription_status as SubscriptionStatus | null) ?? 'active' }
@@ -160,7 +162,7 @@ function toRecordedState(
         subscriptionExternalId: sync.subscription_external_id,
         subscriptionStatus: sync.subscription_status,
         ownerClienteId,
-        ownerDocument: sync.owner_document,
+        ownerDocumentKey: sync.owner_document,
         ownerChange: sync.owner_change,
       }
     : null;

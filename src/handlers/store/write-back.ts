@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { LicencaIot } from '../../entities';
 import { q } from '../../migrations/schema-names';
 import type { DesiredState } from '../desired/desired-state';
+import { documentKey } from '../domain/document-key';
 import type { ObservedState } from '../plan/observed-state';
 import type { Claim } from '../work-set/work-set-claim';
 import type { WorkSet } from '../work-set/work-set';
@@ -103,14 +104,14 @@ function ownerAfter(
   desired: DesiredState,
   final: ObservedState,
   recorded: RecordedState,
-): Pick<ContractStateColumns, 'ownerClienteId' | 'ownerDocument'> {
+): Pick<ContractStateColumns, 'ownerClienteId' | 'ownerDocumentKey'> {
   const row = recorded.contractRow;
-  const kept = { ownerClienteId: row?.ownerClienteId ?? null, ownerDocument: row?.ownerDocument ?? null };
+  const kept = { ownerClienteId: row?.ownerClienteId ?? null, ownerDocumentKey: row?.ownerDocumentKey ?? null };
   const sub = final.subscription;
   if (!desired.customer.ok || sub === null || sub.status === 'cancelled') return kept;
-  const document = desired.customer.input.document;
+  const key = documentKey(desired.customer.input.document);
   const created = sub.ref !== recorded.observed.subscription?.ref;
-  if (created || kept.ownerDocument === null || kept.ownerDocument === document) return { ownerClienteId: desired.customer.clienteId, ownerDocument: document };
+  if (created || kept.ownerDocumentKey === null || kept.ownerDocumentKey === key) return { ownerClienteId: desired.customer.clienteId, ownerDocumentKey: key };
   return kept;
 }
 

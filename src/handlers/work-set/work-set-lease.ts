@@ -21,7 +21,8 @@ export interface ContractStateColumns {
   subscriptionExternalId: string | null;
   subscriptionStatus: string | null;
   ownerClienteId: number | null;
-  ownerDocument: string | null;
+  /** The owner's document key (src/handlers/domain/document-key.ts). */
+  ownerDocumentKey: string | null;
   ownerChange: string | null;
 }
 
@@ -31,7 +32,7 @@ const STATE_ASSIGNMENTS = `epoch = ?, customer_ref = ?, subscription_ref = ?, su
 /** RELEASE_SQL's parameters: the state's (when given) first. */
 function releaseParams(claim: Claim, outcome: string, planJson: string | null, state: ContractStateColumns | undefined): unknown[] {
   const stateParams = state
-    ? [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus, state.ownerClienteId, state.ownerDocument, state.ownerChange]
+    ? [state.epoch, state.customerRef, state.subscriptionRef, state.subscriptionExternalId, state.subscriptionStatus, state.ownerClienteId, state.ownerDocumentKey, state.ownerChange]
     : [];
   return [...stateParams, outcome, planJson, claim.contractId, claim.owner, claim.token];
 }

@@ -1,3 +1,4 @@
+import { documentKey } from '../../../src/handlers/domain/document-key';
 import { buildDesiredState, type ContractSource } from '../../../src/handlers/desired/desired-state';
 import type { ProductRow } from '../../../src/handlers/desired/effective-lines';
 import type { ObservedLicence, ObservedState } from '../../../src/handlers/plan/observed-state';
@@ -38,7 +39,7 @@ function ownedByAna(subStatus: 'active' | 'suspended' | 'cancelled', customer: O
     epoch: 1,
     intent: null,
     customer,
-    owner: { clienteId: 1, document: ANA },
+    owner: { clienteId: 1, documentKey: documentKey(ANA) },
     subscription: { ref: 'S1', externalId: `ixc:${T}:contrato:9`, status: subStatus },
     licences: [{ ...licence, status: subStatus === 'cancelled' ? 'revoked' : 'active' }],
   };
@@ -63,7 +64,7 @@ describe('planReconcile: ownership', () => {
   });
 
   it('a corrected CPF on the same customer is another platform owner', () => {
-    const plan = planReconcile(desired(1, BRUNO), ownedByAna('active', { ref: 'C-ANA', fingerprint: 'old', document: ANA }), OPTIONS);
+    const plan = planReconcile(desired(1, BRUNO), ownedByAna('active', { ref: 'C-ANA', fingerprint: 'old', documentKey: documentKey(ANA) }), OPTIONS);
     expect(kinds(plan)).toEqual(['ensure-customer', 'revoke-licence', 'set-subscription-status:cancelled', 'create-subscription', 'create-licence']);
     expect(plan.ownership).toBe('ownership changed: the CPF/CNPJ of cliente 1 was corrected');
   });
@@ -89,7 +90,7 @@ describe('planReconcile: ownership', () => {
   });
 
   it('the same owner, reactivated after cancellation: no ownership note', () => {
-    const plan = planReconcile(desired(1, ANA), ownedByAna('cancelled', { ref: 'C-ANA', fingerprint: null, document: ANA }), OPTIONS);
+    const plan = planReconcile(desired(1, ANA), ownedByAna('cancelled', { ref: 'C-ANA', fingerprint: null, documentKey: documentKey(ANA) }), OPTIONS);
     expect(plan.ownership).toBeNull();
   });
 
