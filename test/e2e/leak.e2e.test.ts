@@ -26,7 +26,7 @@ const ROOT = path.resolve(__dirname, '../..');
 jest.setTimeout(1_200_000);
 const step = (what: string): void => void process.stdout.write(`[leak] ${new Date().toISOString()} ${what}\n`);
 
-/** Leaks found and reported, not yet fixed (see the assertion): any other hit fails the test. */
+/** Leaks known and accepted (none since the project's tables keep document keys): any other hit fails the test. */
 const KNOWN_FINDINGS: string[] = [];
 
 /** The customer whose personal data must stay in IXC's own tables (and the platform). */
@@ -201,10 +201,7 @@ describe('nothing secret or personal leaks', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(path.join(ARTIFACTS, 'leak-scan.json'), `${JSON.stringify({ ...summary, hitList: hits }, null, 2)}\n`);
     process.stdout.write(`[leak] ${summary.sources} sources, ${bytes} bytes, ${needles.length} needles, ${hits.length} hits\n`);
-    // The one leak this test found and this branch does not fix: customer_sync.document keeps the bare
-    // CPF as the lookup key of the customer's find-or-create (src/handlers/store/customer-sync.ts,
-    // the pipeline's area). It should hold a keyed hash instead; when it does, this list empties
-    // and the assertion fails until the entry is removed.
+    // customer_sync and contract_sync keep a SHA-256 key of the CPF/CNPJ (src/handlers/domain/document-key.ts), never the document.
     expect(hits).toEqual(KNOWN_FINDINGS);
     expect(sources.length).toBeGreaterThanOrEqual(commands.length + 8);
   });
