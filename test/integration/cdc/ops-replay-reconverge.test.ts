@@ -128,7 +128,12 @@ describe('replay re-converges drift made behind the worker\'s back', () => {
     expect(live[0]!.id).not.toBe(revoked!.id);
     expect(live[0]!.items).toEqual([{ product_id: 'OLLI-CAMERA', quantity: 1 }]);
     expect(licencesOf(after, A).find((l) => l.id === revoked!.id)?.status).toBe('revoked');
-    expect(await licencas(A)).toEqual([{ status: recordedBefore[0]!.status, id_licenca_integracao: live[0]!.id }]);
+    // The tab keeps its history (one row per platform licence): the revoked licence's row turns I,
+    // the replacement gets a row of its own.
+    expect(await licencas(A)).toEqual([
+      { status: 'I', id_licenca_integracao: revoked!.id },
+      { status: 'P', id_licenca_integracao: live[0]!.id },
+    ]);
     // The contract that was in step: same objects, not even touched (updated_at unchanged).
     expect({ subscriptions: subscriptionsOf(after, B), licences: licencesOf(after, B) }).toEqual(untouched);
 
