@@ -6,9 +6,6 @@ import { CustomerLockTimeoutError } from '../errors';
 import type { Queryable } from '../work-set/sql-helpers';
 import { withNamedLock } from './named-lock';
 
-/** Parameters: (document key). */
-const CUSTOMER_BY_DOCUMENT_SQL = (s: string) => `SELECT customer_ref FROM ${s}.\`customer_sync\`
- WHERE document = ? AND customer_ref IS NOT NULL ORDER BY synced_at DESC LIMIT 1`;
 /** Parameters: (cliente_id, document key, customer_ref, fingerprint). A null fingerprint keeps the old one. */
 const CUSTOMER_UPSERT_SQL = (s: string) => `INSERT INTO ${s}.\`customer_sync\` (cliente_id, document, customer_ref, fingerprint, synced_at)
 VALUES (?, ?, ?, ?, NOW(3))
@@ -22,12 +19,6 @@ export interface CustomerSyncRecord {
   customerRef: string;
   /** Null: data not (yet) sent; the old fingerprint is kept. */
   fingerprint: string | null;
-}
-
-/** A platform customer already known for this document (another IXC customer with the same CPF/CNPJ included). */
-export async function findCustomerRefByDocument(db: Queryable, syncSchema: string, document: string): Promise<string | null> {
-  const rows = (await db.query(CUSTOMER_BY_DOCUMENT_SQL(q(syncSchema)), [documentKey(document)])) as Array<{ customer_ref: string }>;
-  return rows[0]?.customer_ref ?? null;
 }
 
 export async function saveCustomerSync(db: Queryable, syncSchema: string, record: CustomerSyncRecord): Promise<void> {

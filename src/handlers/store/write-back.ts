@@ -3,7 +3,7 @@ import { LicencaIot } from '../../entities';
 import { q } from '../../migrations/schema-names';
 import type { DesiredState } from '../desired/desired-state';
 import { documentKey } from '../domain/document-key';
-import type { ObservedState } from '../plan/observed-state';
+import type { ObservedLicence, ObservedState } from '../plan/observed-state';
 import type { Claim } from '../work-set/work-set-claim';
 import type { WorkSet } from '../work-set/work-set';
 import type { ContractStateColumns } from '../work-set/work-set-lease';
@@ -121,31 +121,17 @@ function licenceWrites(desired: DesiredState, final: ObservedState, recorded: Re
   const writes: LicenceWrite[] = [];
   for (const l of final.retired ?? []) {
     if (l.ref === null) continue;
-    const previous = recorded.licencas.find((r) => r.id === l.licencaIotId);
+    const previous = recorded.licencas.find((r) => r.id === l.licencaIotId)?.descricao;
     writes.push({
-      platformProductId: l.platformProductId,
-      ref: l.ref,
-      code: l.code,
-      status: l.status,
-      description: previous?.descricao ?? wanted.get(l.platformProductId)?.description ?? `Produto IoT ${l.platformProductId}`,
-      licencaIotId: l.licencaIotId,
-      lines: null,
+      ...licenceWrite(l, l.ref, previous ?? wanted.get(l.platformProductId)?.description, null),
       belongsTo: { customerRef: recorded.contractRow?.customerRef ?? null, subscriptionRef: recorded.observed.subscription?.ref ?? null },
     });
   }
   for (const l of final.licences) {
     if (l.ref === null) continue;
     const d = wanted.get(l.platformProductId);
-    const previous = recorded.licencas.find((r) => r.id === l.licencaIotId);
-    writes.push({
-      platformProductId: l.platformProductId,
-      ref: l.ref,
-      code: l.code,
-      status: l.status,
-      description: d?.description ?? previous?.descricao ?? `Produto IoT ${l.platformProductId}`,
-      licencaIotId: l.licencaIotId,
-      lines: l.status === 'revoked' || d === undefined ? null : d.lines,
-    });
+    const previous = recorded.licencas.find((r) => r.id === l.licencaIotId)?.descricao;
+    writes.push(licenceWrite(l, l.ref, d?.description ?? previous, l.status === 'revoked' || d === undefined ? null : d.lines));
   }
   return writes;
 }
@@ -173,4 +159,17 @@ function licenceSyncRows(contractId: number, final: ObservedState, recorded: Rec
     if (before === null || values.some((v, i) => v !== before[i])) rows.push([contractId, l.platformProductId, ...values]);
   }
   return rows;
+}
+
+/** One licence's row as written back; a licence without a description falls back to its product. */
+function licenceWrite(l: ObservedLicence, ref: string, description: string | null | undefined, lines: LicenceWrite['lines']): LicenceWrite {
+  return {
+    platformProductId: l.platformProductId,
+    ref,
+    code: l.code,
+    status: l.status,
+    description: description ?? `Produto IoT ${l.platformProductId}`,
+    licencaIotId: l.licencaIotId,
+    lines,
+  };
 }
