@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { decodeChangeEvent } from '../src/consumers/decode-change-event';
-import { buildCustomerInput, createIotPlatformClient, createMemoryTokenStore, resolveIotClientOptions } from '../src/iot-client';
-import { licenseExternalId, subscriptionExternalId } from '../src/iot-client/external-refs';
+import { buildCustomerInput } from '../src/handlers/domain/customer/customer-input';
+import { licenseExternalId, subscriptionExternalId } from '../src/handlers/domain/external-refs';
+import { createIotPlatformClient, createMemoryTokenStore, resolveIotClientOptions } from '../src/iot-client';
 import type { BenchDatabase } from './bench-database';
 import type { BenchTopics } from './bench-kafka';
 import type { BenchSandbox } from './bench-processes';

@@ -1,15 +1,16 @@
-import {
-  CustomerValidationError,
-  IotApiPermanentError,
-  IotBreakerOpenError,
-  IotConfigurationError,
-  IotRescheduleError,
-} from '../iot-client/errors';
-import { ExternalRefError } from '../iot-client/external-refs';
 import { coerceError } from '../lib/coerce-error';
 import { maskText } from '../lib/mask';
 import { PlanConflictError } from './apply/apply-plan';
+import { CustomerValidationError } from './domain/customer/validation-error';
+import { ExternalRefError } from './domain/external-refs';
 import { BlastRadiusLockTimeoutError, ChangeSettlingError, ReconcileAbortedError } from './errors';
+import {
+  PlatformBreakerOpenError,
+  PlatformConfigurationError,
+  PlatformRejectedError,
+  PlatformRetryAfterError,
+  type PlatformRejectionReason,
+} from './ports/platform-errors';
 import type { FailureDisposition } from './work-set/work-set-failure';
 
 export interface ClassifyOptions {
@@ -27,10 +28,12 @@ export interface Classified {
   pauseAll: boolean;
 }
 
-const PERMANENT_REASON: Readonly<Record<string, string>> = {
-  LICENSE_LIMIT_REACHED: 'license_limit',
-  INVALID_STATUS_TRANSITION: 'invalid_transition',
-  VALIDATION_ERROR: 'validation',
+/** Park reasons are stored in sync rows and read by operators and `status`: spelled as stored. */
+const PARK_REASON: Readonly<Record<PlatformRejectionReason, string>> = {
+  licence_limit: 'license_limit',
+  invalid_transition: 'invalid_transition',
+  validation: 'validation',
+  rejected: 'api_rejected',
 };
 
 /**
@@ -45,15 +48,15 @@ export function classifyFailure(thrown: unknown, attempts: number, options: Clas
   if (err instanceof CustomerValidationError) {
     return { disposition: { kind: 'park', reason: 'invalid_customer', detail: `Invalid customer ${err.field}: ${err.reason}` }, pauseAll: false };
   }
-  if (err instanceof IotBreakerOpenError) return { disposition: { kind: 'reschedule', delayMs: options.breakerDelayMs, error: message }, pauseAll: false };
-  if (err instanceof IotRescheduleError) return { disposition: { kind: 'reschedule', delayMs: err.retryAfterMs, error: message }, pauseAll: false };
-  if (err instanceof IotConfigurationError) return { disposition: { kind: 'reschedule', delayMs: options.configurationPauseMs, error: message }, pauseAll: true };
+  if (err instanceof PlatformBreakerOpenError) return { disposition: { kind: 'reschedule', delayMs: options.breakerDelayMs, error: message }, pauseAll: false };
+  if (err instanceof PlatformRetryAfterError) return { disposition: { kind: 'reschedule', delayMs: err.retryAfterMs, error: message }, pauseAll: false };
+  if (err instanceof PlatformConfigurationError) return { disposition: { kind: 'reschedule', delayMs: options.configurationPauseMs, error: message }, pauseAll: true };
   if (err instanceof ReconcileAbortedError) return { disposition: { kind: 'reschedule', delayMs: 0, error: message }, pauseAll: false };
   // Waiting behind other destructive reconciles is not a failure: no attempt counted.
   if (err instanceof BlastRadiusLockTimeoutError) return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false };
   if (err instanceof ChangeSettlingError) return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false };
-  if (err instanceof IotApiPermanentError) {
-    const reason = (err.code && PERMANENT_REASON[err.code]) ?? (err.status === 422 ? 'validation' : 'api_rejected');
+  if (err instanceof PlatformRejectedError) {
+    const reason = PARK_REASON[err.reason];
     const fields = err.fieldErrors.map((f) => (f.message ? `${f.field}: ${f.message}` : f.field)).join('; ');
     return { disposition: { kind: 'park', reason, detail: maskText(fields ? `${err.message} (${fields})` : err.message) }, pauseAll: false };
   }

@@ -138,14 +138,3 @@ export function createApiAuditRecorder(deps: ApiAuditRecorderDeps, options: Part
     pending: () => buffer.length,
   };
 }
-
-/** Keeps entries in memory only (tools without a database); `entries()` returns the redacted rows. */
-export function createMemoryAuditRecorder(): ApiAuditRecorder & { entries(): Array<Omit<ApiAuditRow, 'id'>> } {
-  const rows: Array<Omit<ApiAuditRow, 'id'>> = [];
-  return {
-    record: (entry) => void rows.push(toAuditRow(entry, null)),
-    flush: () => Promise.resolve(0),
-    pending: () => 0,
-    entries: () => rows,
-  };
-}

@@ -17,6 +17,7 @@ import type {
   SubscriptionInput,
   SubscriptionStatus,
 } from '../handlers/ports/iot-platform';
+import type { PlatformRejectionReason } from '../handlers/ports/platform-errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -83,12 +84,21 @@ export const HEADERS = {
 /** Error codes the client branches on. */
 export const ERROR_CODES = {
   customerExists: 'CUSTOMER_ALREADY_EXISTS',
-  subscriptionExists: 'SUBSCRIPTION_ALREADY_EXISTS',
-  licenseExists: 'LICENSE_ALREADY_EXISTS',
   licenseLimit: 'LICENSE_LIMIT_REACHED',
   invalidTransition: 'INVALID_STATUS_TRANSITION',
-  invalidClient: 'invalid_client',
+  validation: 'VALIDATION_ERROR',
 } as const;
+
+const REJECTION_REASON_BY_CODE: ReadonlyMap<string, PlatformRejectionReason> = new Map<string, PlatformRejectionReason>([
+  [ERROR_CODES.licenseLimit, 'licence_limit'],
+  [ERROR_CODES.invalidTransition, 'invalid_transition'],
+  [ERROR_CODES.validation, 'validation'],
+]);
+
+/** Why the platform refused a request: its error code when we know it, else 422 reads as invalid data. */
+export function rejectionReasonFromWire(code: string | undefined, status: number | undefined): PlatformRejectionReason {
+  return (code ? REJECTION_REASON_BY_CODE.get(code) : undefined) ?? (status === 422 ? 'validation' : 'rejected');
+}
 
 /** Operation names used in Idempotency-Keys. */
 export const OPERATIONS = {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
-import { IotApiError, IotBreakerOpenError } from './errors';
+import { PlatformError } from '../handlers/ports/platform-errors';
+import { IotBreakerOpenError } from './errors';
 
 export type BreakerState = 'closed' | 'open' | 'halfOpen';
 
@@ -47,7 +48,7 @@ type Action = (fn: () => Promise<unknown>) => Promise<unknown>;
 /** True for errors that must NOT count as a breaker failure. */
 function isAnswer(err: unknown): boolean {
   if (err instanceof IotBreakerOpenError) return true;
-  if (err instanceof IotApiError) {
+  if (err instanceof PlatformError) {
     if (err.status === undefined) return false; // network-level failure
     return err.status < 500;
   }

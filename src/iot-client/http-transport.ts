@@ -4,20 +4,15 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import pRetry from 'p-retry';
 import type { CallContext } from '../handlers/ports/iot-platform';
+import { PlatformError } from '../handlers/ports/platform-errors';
+import { backoffDelayMs } from '../lib/backoff';
 import { coerceError } from '../lib/coerce-error';
 import type { Logger } from '../lib/logger';
 import { maskText } from '../lib/mask';
 import { endpointKey, fillPath, HEADERS, problemFromWire, type EndpointDef } from './api-contract';
 import type { ApiAuditRecorder } from './api-audit-recorder';
 import type { BreakerRegistry } from './breakers';
-import {
-  IotApiError,
-  IotApiPermanentError,
-  IotApiUnavailableError,
-  IotBreakerOpenError,
-  IotConfigurationError,
-  IotRescheduleError,
-} from './errors';
+import { IotApiPermanentError, IotApiUnavailableError, IotConfigurationError, IotRescheduleError } from './errors';
 import type { RateLimiter } from './rate-limiter';
 import { abortableSleep } from './rate-limiter';
 import { parseRetryAfter } from './retry-after';
@@ -80,8 +75,6 @@ export class FoundAfterAmbiguous<T> extends Error {
 export interface TransportDeps {
   limiter: RateLimiter;
   breakers: BreakerRegistry;
-  /** Absent for the token call's own transport use. */
-  tokens?: TokenManager;
   audit?: ApiAuditRecorder;
   logger?: Logger;
   events?: EventEmitter;
@@ -138,13 +131,6 @@ function networkErrorCode(thrown: unknown, maxResponseBytes: number): string {
   return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'ENETWORK';
 }
 
-/** Backoff before retry n (1-based): base·2^(n−1), capped, with ± jitter. */
-export function backoffDelayMs(retry: number, options: Pick<TransportOptions, 'backoffBaseMs' | 'backoffMaxMs' | 'backoffJitter'>): number {
-  const raw = Math.min(options.backoffMaxMs, options.backoffBaseMs * 2 ** Math.max(0, retry - 1));
-  const factor = 1 + options.backoffJitter * (Math.random() * 2 - 1);
-  return Math.max(0, Math.round(raw * factor));
-}
-
 function parseBody(data: unknown): unknown {
   if (typeof data !== 'string' || data === '') return data === '' ? undefined : data;
   try {
@@ -170,7 +156,7 @@ function problemSummary(body: unknown, status: number): { code?: string; request
   };
 }
 
-function errorFromResponse(res: AxiosResponse, endpoint: string, method: string, nowMs: number): IotApiError {
+function errorFromResponse(res: AxiosResponse, endpoint: string, method: string, nowMs: number): PlatformError {
   const body = parseBody(res.data);
   const problem = problemFromWire(body, res.status);
   const retryAfterMs = parseRetryAfter(res.headers[HEADERS.retryAfter] as string | undefined, nowMs);
@@ -198,7 +184,7 @@ function errorFromResponse(res: AxiosResponse, endpoint: string, method: string,
  * entry per request sent. Everything above it sees typed results and errors only.
  */
 export function createIotTransport(deps: TransportDeps, options: TransportOptions): IotTransport {
-  let tokens = deps.tokens;
+  let tokens: TokenManager | undefined; // setTokenManager
   const agent = createConnectTimeoutAgent(options.baseUrl, options.connectTimeoutMs);
   const client: AxiosInstance = axios.create({
     baseURL: options.baseUrl.replace(/\/+$/, ''),
@@ -303,7 +289,7 @@ export function createIotTransport(deps: TransportDeps, options: TransportOption
         return await once(attempt, token);
       } catch (thrown) {
         const err = coerceError(thrown);
-        if (!(err instanceof IotApiError) || err.status !== 401) throw err;
+        if (!(err instanceof PlatformError) || err.status !== 401) throw err;
         let fresh: string;
         try {
           fresh = await tokens.refreshAfterUnauthorized(token);
@@ -316,7 +302,7 @@ export function createIotTransport(deps: TransportDeps, options: TransportOption
           return await once(attempt, fresh);
         } catch (againThrown) {
           const again = coerceError(againThrown);
-          if (again instanceof IotApiError && again.status === 401) {
+          if (again instanceof PlatformError && again.status === 401) {
             const configErr = new IotConfigurationError(`${key} → 401 after a token refresh: the credentials are not accepted`, {
               status: 401, code: again.code, endpoint: key, requestId: again.requestId, cause: again,
             });
@@ -328,8 +314,8 @@ export function createIotTransport(deps: TransportDeps, options: TransportOption
       }
     };
 
-    const isRetriable = (err: Error): boolean =>
-      retryable && !final.has(err) && err instanceof IotApiUnavailableError && !(err instanceof IotBreakerOpenError);
+    // An open breaker is not an IotApiUnavailableError: no call was made, so nothing to retry.
+    const isRetriable = (err: Error): boolean => retryable && !final.has(err) && err instanceof IotApiUnavailableError;
 
     return pRetry(attemptFn, {
       retries: Math.max(0, options.maxAttempts - 1),
@@ -358,7 +344,8 @@ export function createIotTransport(deps: TransportDeps, options: TransportOption
       shouldRetry: async ({ error, attemptNumber }) => {
         if (!isRetriable(error)) return false;
         const apiErr = error as IotApiUnavailableError;
-        await abortableSleep(apiErr.retryAfterMs ?? backoffDelayMs(attemptNumber, options), req.ctx?.signal);
+        const backoff = { baseMs: options.backoffBaseMs, maxMs: options.backoffMaxMs, jitter: options.backoffJitter };
+        await abortableSleep(apiErr.retryAfterMs ?? backoffDelayMs(attemptNumber - 1, backoff), req.ctx?.signal);
         return true;
       },
     });

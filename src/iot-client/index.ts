@@ -1,32 +1,17 @@
 /**
- * The IoT platform client. What the rest of the worker uses:
+ * The IoT platform client, the adapter behind the IotPlatform port. What the rest of the worker uses:
  * - createIotPlatformClient(deps, options): IotPlatformClient (implements the IotPlatform port)
  * - createIntegrationTokenStore(dataSource, integrationId), createApiAuditRecorder(deps, options), purgeApiAudit(...)
  * - iotClientOptionsFromConfig(config.iot)
- * - external references, idempotency keys and customer validation (pure)
+ * External references, fingerprints and customer validation are domain rules: `src/handlers/domain/`.
  */
 export { createIotPlatformClient, type IotPlatformClient, type IotPlatformClientDeps, type LimiterWaitEvent } from './iot-platform-client';
 export { DEFAULT_IOT_CLIENT_OPTIONS, iotClientOptionsFromConfig, resolveIotClientOptions, type IotClientOptions } from './client-options';
 export { createIntegrationTokenStore, createMemoryTokenStore, type TokenStore, type StoredToken } from './token-store';
-export {
-  createApiAuditRecorder,
-  createMemoryAuditRecorder,
-  type ApiAuditRecorder,
-  type ApiAuditEntry,
-  type ApiAuditRecorderOptions,
-} from './api-audit-recorder';
+export { createApiAuditRecorder, type ApiAuditRecorder, type ApiAuditEntry, type ApiAuditRecorderOptions } from './api-audit-recorder';
 export { purgeApiAudit, type ApiAuditPurgeOptions } from './api-audit-purge';
-export {
-  customerExternalId,
-  subscriptionExternalId,
-  licenseExternalId,
-  parseContractExternalId,
-  parseCustomerExternalId,
-  ExternalRefError,
-} from './external-refs';
-export { idempotencyKey, canonicalJson } from './idempotency-key';
+export { idempotencyKey } from './idempotency-key';
 export { parseRetryAfter } from './retry-after';
 export type { BreakerState, BreakerEvent } from './breakers';
 export type { RequestEvent } from './http-transport';
 export * from './errors';
-export * from './validation';

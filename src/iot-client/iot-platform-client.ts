@@ -1,4 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { normaliseEmail } from '../handlers/domain/customer/email';
+import { validateCustomerInput } from '../handlers/domain/customer/customer-input';
+import { toE164 } from '../handlers/domain/customer/phone';
+import { CustomerValidationError } from '../handlers/domain/customer/validation-error';
 import type {
   CallContext,
   CreateMode,
@@ -11,6 +15,7 @@ import type {
   PlatformProduct,
   PlatformSubscription,
 } from '../handlers/ports/iot-platform';
+import { PlatformError } from '../handlers/ports/platform-errors';
 import { coerceError } from '../lib/coerce-error';
 import type { Logger } from '../lib/logger';
 import { registerSecretValue } from '../lib/mask';
@@ -19,15 +24,12 @@ import { ENDPOINTS, ERROR_CODES, OPERATIONS, PAGE_LIMIT, QUERY } from './api-con
 import type { ApiAuditRecorder } from './api-audit-recorder';
 import { HOST_BREAKER, createBreakerRegistry, type BreakerState } from './breakers';
 import { resolveIotClientOptions, type IotClientOptions } from './client-options';
-import { CustomerValidationError, IotApiError, IotApiPermanentError, IotConfigurationError } from './errors';
+import { IotApiPermanentError, IotConfigurationError } from './errors';
 import { FoundAfterAmbiguous, createIotTransport, type TransportRequest } from './http-transport';
 import { idempotencyKey } from './idempotency-key';
 import { createRateLimiter } from './rate-limiter';
 import { createTokenManager } from './token-manager';
 import type { TokenStore } from './token-store';
-import { normaliseEmail } from './validation/email';
-import { toE164 } from './validation/phone';
-import { validateCustomerInput } from './validation/customer-input';
 
 export interface IotPlatformClientDeps {
   /** Where the token is shared (`createIntegrationTokenStore`) and, without configured credentials, where they come from. */
@@ -76,11 +78,17 @@ interface FindOrCreateSpec<T> {
   /** 409 codes that say something else than "already exists" (a limit, a transition): thrown as they are. */
   conflictsToThrow: readonly string[];
   /** The error for a 409 no search resolves; the 409 itself by default. */
-  unresolved?(conflict: IotApiError): Error;
+  unresolved?(conflict: IotApiPermanentError): Error;
 }
 
-function isStatus(err: unknown, status: number): err is IotApiError {
-  return err instanceof IotApiError && err.status === status;
+/** The call's result, or `null` when the platform answers 404 (none, or already gone). */
+async function nullIfNotFound<T>(call: () => Promise<T>): Promise<T | null> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof PlatformError && err.status === 404) return null;
+    throw err;
+  }
 }
 
 function sameDocument(a: string | null, b: string): boolean {
@@ -167,15 +175,9 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
 
   const send = (req: TransportRequest) => transport.send(req);
 
-  /** GET returning null on 404. */
-  const getOrNull = async <T>(req: TransportRequest, parse: (body: unknown) => T | null): Promise<T | null> => {
-    try {
-      return parse((await send(req)).body);
-    } catch (err) {
-      if (isStatus(err, 404)) return null;
-      throw err;
-    }
-  };
+  /** GET of one object; `null` on 404. */
+  const getOrNull = <T>(req: TransportRequest, parse: (body: unknown) => T | null): Promise<T | null> =>
+    nullIfNotFound(async () => parse((await send(req)).body));
 
   /** All pages of a list: page/limit, cursor or next link; stops on a short page (§2.13). */
   const readAll = async (req: TransportRequest): Promise<unknown[]> => {
@@ -228,7 +230,8 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
       return { value: created, created: true };
     } catch (thrown) {
       if (thrown instanceof FoundAfterAmbiguous) return { value: thrown.value as T, created: true };
-      if (!isStatus(thrown, 409) || (thrown.code !== undefined && spec.conflictsToThrow.includes(thrown.code))) throw thrown;
+      // A 409 is always a rejection (IotApiPermanentError), which carries the conflict's existing id.
+      if (!(thrown instanceof IotApiPermanentError) || thrown.status !== 409 || (thrown.code !== undefined && spec.conflictsToThrow.includes(thrown.code))) throw thrown;
       if (thrown.existingId) {
         const existing = await spec.get(thrown.existingId);
         if (existing && spec.isSame(existing)) return { value: existing, created: false };
@@ -241,14 +244,9 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
 
   // ------------------------------------------------------------ customers
 
-  const searchCustomers = async (query: Record<string, string>, ctx?: CallContext): Promise<PlatformCustomer[]> => {
-    try {
-      return parseAll(await readAll({ endpoint: ENDPOINTS.findCustomers, query, ctx }), wire.customerFromWire);
-    } catch (err) {
-      if (isStatus(err, 404)) return []; // a 404 on search reads as "none"
-      throw err;
-    }
-  };
+  // A 404 on search reads as "none".
+  const searchCustomers = async (query: Record<string, string>, ctx?: CallContext): Promise<PlatformCustomer[]> =>
+    parseAll((await nullIfNotFound(() => readAll({ endpoint: ENDPOINTS.findCustomers, query, ctx }))) ?? [], wire.customerFromWire);
 
   const findCustomersByDocument = async (document: string, ctx?: CallContext) => {
     const doc = document.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
@@ -321,13 +319,9 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
   let catalog: { at: number; products: PlatformProduct[] } | null = null;
   const listProducts = async (ctx?: CallContext): Promise<PlatformProduct[]> => {
     if (catalog && Date.now() - catalog.at < opts.catalogCacheMs) return catalog.products;
-    let raw: unknown[];
-    try {
-      raw = await readAll({ endpoint: ENDPOINTS.listProducts, ctx });
-    } catch (err) {
-      if (!isStatus(err, 404)) throw err;
-      raw = await readAll({ endpoint: ENDPOINTS.listPlans, ctx }); // the catalogue may be called "plans"
-    }
+    const raw =
+      (await nullIfNotFound(() => readAll({ endpoint: ENDPOINTS.listProducts, ctx }))) ??
+      (await readAll({ endpoint: ENDPOINTS.listPlans, ctx })); // the catalogue may be called "plans"
     const products = parseAll(raw, wire.productFromWire);
     catalog = { at: Date.now(), products };
     return products;
@@ -339,14 +333,8 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
     getOrNull({ endpoint: ENDPOINTS.getSubscription, params: { id }, ctx }, wire.subscriptionFromWire);
 
   const findSubscriptionByExternalId = async (externalId: string, ctx?: CallContext) => {
-    let list: PlatformSubscription[];
-    try {
-      list = parseAll(await readAll({ endpoint: ENDPOINTS.findSubscriptions, query: { [QUERY.externalId]: externalId }, ctx }), wire.subscriptionFromWire);
-    } catch (err) {
-      if (isStatus(err, 404)) return null;
-      throw err;
-    }
-    return list.find((s) => s.externalId === externalId) ?? null;
+    const raw = await nullIfNotFound(() => readAll({ endpoint: ENDPOINTS.findSubscriptions, query: { [QUERY.externalId]: externalId }, ctx }));
+    return parseAll(raw ?? [], wire.subscriptionFromWire).find((s) => s.externalId === externalId) ?? null;
   };
 
   const findOrCreateSubscription: IotPlatform['findOrCreateSubscription'] = (customerId, input, ctx, mode) =>
@@ -367,18 +355,15 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
     );
 
   const setSubscriptionStatus: IotPlatform['setSubscriptionStatus'] = async (id, status, reason, ctx) => {
-    try {
+    const update = async (): Promise<PlatformSubscription> => {
       const res = await send({ endpoint: ENDPOINTS.updateSubscription, params: { id }, body: wire.subscriptionStatusToWire(status, reason), ctx });
       const sub = wire.subscriptionFromWire(res.body);
       if (!sub) throw new IotApiPermanentError('Subscription update answered without a subscription', { status: res.status });
       return sub;
-    } catch (err) {
-      // A 404 while cancelling: already gone, which is what we wanted.
-      if (status === 'cancelled' && isStatus(err, 404)) {
-        return { id, customerId: '', externalId: null, status: 'cancelled', statusReason: reason };
-      }
-      throw err;
-    }
+    };
+    if (status !== 'cancelled') return update();
+    // A 404 while cancelling: already gone, which is what we wanted.
+    return (await nullIfNotFound(update)) ?? { id, customerId: '', externalId: null, status: 'cancelled', statusReason: reason };
   };
 
   // ------------------------------------------------------------ licences
@@ -388,14 +373,8 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
 
   const getLicense = (id: string, ctx?: CallContext) => getOrNull({ endpoint: ENDPOINTS.getLicense, params: { id }, ctx }, wire.licenseFromWire);
 
-  const findLicenseByExternalId = async (subscriptionId: string, externalId: string, ctx?: CallContext) => {
-    try {
-      return (await listLicenses(subscriptionId, ctx)).find((l) => l.externalId === externalId) ?? null;
-    } catch (err) {
-      if (isStatus(err, 404)) return null;
-      throw err;
-    }
-  };
+  const findLicenseByExternalId = async (subscriptionId: string, externalId: string, ctx?: CallContext) =>
+    (await nullIfNotFound(() => listLicenses(subscriptionId, ctx)))?.find((l) => l.externalId === externalId) ?? null;
 
   const findOrCreateLicense = (subscriptionId: string, input: LicenseInput, ctx?: CallContext, mode?: CreateMode): Promise<FoundOrCreated<PlatformLicense>> =>
     findOrCreate(
@@ -439,11 +418,7 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
     updateLicenseItems: (id, items, ctx) => patchLicense(id, wire.licenseItemsPatchToWire(items), ctx),
     setLicenseStatus: (id, status, ctx) => patchLicense(id, wire.licenseStatusToWire(status), ctx),
     async revokeLicense(id, ctx) {
-      try {
-        await send({ endpoint: ENDPOINTS.revokeLicense, params: { id }, ctx });
-      } catch (err) {
-        if (!isStatus(err, 404)) throw err; // 404: already gone
-      }
+      await nullIfNotFound(() => send({ endpoint: ENDPOINTS.revokeLicense, params: { id }, ctx })); // 404: already gone
     },
     breakerStates: () => breakers.states(),
     limiterStats: () => limiter.stats(),

@@ -1,4 +1,4 @@
-import { parseContractExternalId, subscriptionExternalId } from '../../iot-client/external-refs';
+import { parseContractExternalId, subscriptionExternalId } from '../domain/external-refs';
 import type { CallContext, IotPlatform, PlatformLicense } from '../ports/iot-platform';
 import type { ObservedLicence, ObservedState } from '../plan/observed-state';
 import type { RecordedState } from '../store/load-recorded-state';

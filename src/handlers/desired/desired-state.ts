@@ -1,6 +1,6 @@
-import { CustomerValidationError } from '../../iot-client/errors';
-import { canonicalJson, sha256Hex } from '../../iot-client/idempotency-key';
-import { buildCustomerInput, type ClienteLike } from '../../iot-client/validation';
+import { CustomerValidationError } from '../domain/customer/validation-error';
+import { canonicalJson, sha256Hex } from '../domain/fingerprint';
+import { buildCustomerInput, type ClienteLike } from '../domain/customer/customer-input';
 import { coerceError } from '../../lib/coerce-error';
 import type { CustomerInput } from '../ports/iot-platform';
 import { decideContractState, type ContractDecision, type StatePolicies } from './contract-state';

@@ -1,4 +1,4 @@
-import { subscriptionExternalId } from '../../iot-client/external-refs';
+import { subscriptionExternalId } from '../domain/external-refs';
 import { q } from '../../migrations/schema-names';
 import type { IotPlatform } from '../ports/iot-platform';
 import type { Queryable } from '../work-set/sql-helpers';

@@ -1,4 +1,4 @@
-import { customerExternalId, subscriptionExternalId } from '../../iot-client/external-refs';
+import { customerExternalId, subscriptionExternalId } from '../domain/external-refs';
 import type { Intent, ObservedState } from './observed-state';
 import type { ReconcilePlan } from './plan-reconcile';
 

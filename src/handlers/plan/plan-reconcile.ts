@@ -1,4 +1,4 @@
-import { licenseExternalId, subscriptionExternalId } from '../../iot-client/external-refs';
+import { licenseExternalId, subscriptionExternalId } from '../domain/external-refs';
 import type { ContractTarget } from '../desired/contract-state';
 import type { DesiredLicence, DesiredState } from '../desired/desired-state';
 import type { LicenseItem } from '../ports/iot-platform';

@@ -1,5 +1,5 @@
 import { documentKey } from '../../../src/handlers/domain/document-key';
-import { normaliseDocument } from '../../../src/iot-client/validation/customer-input';
+import { normaliseDocument } from '../../../src/handlers/domain/customer/customer-input';
 import { useReconcileWorld, type ReconcileWorld } from '../../helpers/reconcile-harness';
 
 jest.setTimeout(120_000);

@@ -1,18 +1,16 @@
 import { PassThrough } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { createAppDataSource } from '../../../src/entities';
+import { CustomerValidationError } from '../../../src/handlers/domain/customer/validation-error';
+import { customerExternalId, licenseExternalId, subscriptionExternalId } from '../../../src/handlers/domain/external-refs';
 import {
-  CustomerValidationError,
   IotApiPermanentError,
   IotBreakerOpenError,
   IotRescheduleError,
   createApiAuditRecorder,
   createIntegrationTokenStore,
   createIotPlatformClient,
-  customerExternalId,
-  licenseExternalId,
   purgeApiAudit,
-  subscriptionExternalId,
   type ApiAuditRecorder,
   type IotClientOptions,
   type IotPlatformClient,

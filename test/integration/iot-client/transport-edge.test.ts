@@ -1,9 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import { PlatformError } from '../../../src/handlers/ports/platform-errors';
 import {
   createIotPlatformClient,
-  IotApiError,
+  IotApiPermanentError,
   type ApiAuditRecorder,
   type IotPlatformClient,
   type TokenStore,
@@ -89,7 +90,7 @@ describe('errors leaving the HTTP edge', () => {
   it('a failed token call carries method, path and code: no client secret, no library error as cause', async () => {
     behaviour = 'reset';
     const err = await failure(() => client.checkToken());
-    expect(err).toBeInstanceOf(IotApiError);
+    expect(err).toBeInstanceOf(PlatformError);
     expect(err.message).toBe('POST /oauth/token failed: ECONNRESET');
     expect(err.cause).toBeUndefined();
     expect(printed(err)).not.toContain(CLIENT_SECRET);
@@ -107,9 +108,9 @@ describe('errors leaving the HTTP edge', () => {
   it("a platform problem keeps status, code and field names, never the platform's free text", async () => {
     behaviour = 'problem';
     const err = await failure(() => client.getCustomer('c-2'));
-    expect(err).toBeInstanceOf(IotApiError);
+    expect(err).toBeInstanceOf(PlatformError);
     expect(err.message).toBe('GET /customers/{id} → 422 VALIDATION_ERROR');
-    expect((err as IotApiError).fieldErrors.map((f) => f.field)).toEqual(['name']);
+    expect((err as IotApiPermanentError).fieldErrors.map((f) => f.field)).toEqual(['name']);
     expect(printed(err)).not.toContain('Maria');
     expect(JSON.stringify(audited)).not.toContain('Maria');
     expect(JSON.stringify(audited)).toContain('VALIDATION_ERROR');
@@ -119,6 +120,6 @@ describe('errors leaving the HTTP edge', () => {
     behaviour = 'huge';
     const err = await failure(() => client.getCustomer('c-3'));
     expect(err.message).toBe('GET /customers/{id} failed: ERESPONSETOOLARGE');
-    expect((err as IotApiError).code).toBe('ERESPONSETOOLARGE');
+    expect((err as PlatformError).code).toBe('ERESPONSETOOLARGE');
   });
 });

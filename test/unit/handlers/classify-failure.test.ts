@@ -1,8 +1,8 @@
 import { PlanConflictError } from '../../../src/handlers/apply/apply-plan';
 import { classifyFailure } from '../../../src/handlers/classify-failure';
+import { CustomerValidationError } from '../../../src/handlers/domain/customer/validation-error';
 import { BlastRadiusLockTimeoutError, ReconcileAbortedError } from '../../../src/handlers/errors';
 import {
-  CustomerValidationError,
   IotApiPermanentError,
   IotApiUnavailableError,
   IotBreakerOpenError,

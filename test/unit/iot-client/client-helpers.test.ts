@@ -1,12 +1,12 @@
-import { canonicalJson, idempotencyKey } from '../../../src/iot-client/idempotency-key';
-import { parseRetryAfter } from '../../../src/iot-client/retry-after';
-import { backoffDelayMs } from '../../../src/iot-client/http-transport';
 import {
   customerExternalId,
   licenseExternalId,
   parseContractExternalId,
   subscriptionExternalId,
-} from '../../../src/iot-client/external-refs';
+} from '../../../src/handlers/domain/external-refs';
+import { canonicalJson } from '../../../src/handlers/domain/fingerprint';
+import { idempotencyKey } from '../../../src/iot-client/idempotency-key';
+import { parseRetryAfter } from '../../../src/iot-client/retry-after';
 import { jwtExpiryMs } from '../../../src/iot-client/token-manager';
 
 describe('parseRetryAfter', () => {
@@ -68,16 +68,7 @@ describe('external references', () => {
   });
 });
 
-describe('backoff and token expiry helpers', () => {
-  it('doubles from the base, caps, and jitters within bounds', () => {
-    const o = { backoffBaseMs: 1000, backoffMaxMs: 30_000, backoffJitter: 0 };
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, o))).toEqual([1000, 2000, 4000, 8000, 16000, 30000]);
-    for (let i = 0; i < 50; i += 1) {
-      const d = backoffDelayMs(3, { ...o, backoffJitter: 0.2 });
-      expect(d).toBeGreaterThanOrEqual(3200);
-      expect(d).toBeLessThanOrEqual(4800);
-    }
-  });
+describe('token expiry', () => {
   it('reads exp from a JWT and nothing from an opaque token', () => {
     const payload = Buffer.from(JSON.stringify({ exp: 1_900_000_000 })).toString('base64url');
     expect(jwtExpiryMs(`eyJhbGciOiJub25lIn0.${payload}.sig`)).toBe(1_900_000_000_000);

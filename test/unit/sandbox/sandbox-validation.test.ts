@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseContractExternalId } from '../../../src/iot-client/external-refs';
-import { cnpjProblem, cpfProblem, isValidEmail } from '../../../src/iot-client/validation';
+import { cnpjProblem } from '../../../src/handlers/domain/customer/cnpj';
+import { cpfProblem } from '../../../src/handlers/domain/customer/cpf';
+import { isValidEmail } from '../../../src/handlers/domain/customer/email';
+import { parseContractExternalId } from '../../../src/handlers/domain/external-refs';
 import { contractKeyOfExternalId, sandboxCnpjProblem, sandboxCpfProblem, sandboxEmailAccepted } from '../../../src/sandbox/sandbox-validation';
 
 // The sandbox and the client implement the same platform rules apart; each row states the right

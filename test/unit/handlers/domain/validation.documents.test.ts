@@ -1,5 +1,7 @@
-import { cnpjCheckDigits, cnpjProblem, isValidCnpj, isValidCpf, normaliseCnpj, normaliseDocument } from '../../../src/iot-client/validation';
-import { CustomerValidationError } from '../../../src/iot-client/errors';
+import { cnpjCheckDigits, cnpjProblem, isValidCnpj, normaliseCnpj } from '../../../../src/handlers/domain/customer/cnpj';
+import { isValidCpf } from '../../../../src/handlers/domain/customer/cpf';
+import { normaliseDocument } from '../../../../src/handlers/domain/customer/customer-input';
+import { CustomerValidationError } from '../../../../src/handlers/domain/customer/validation-error';
 
 describe('CPF validation', () => {
   it.each(['52998224725', '529.982.247-25', '111.444.777-35', ' 11144477735 '])('accepts valid %s', (cpf) => {

@@ -1,10 +1,10 @@
-import type { Address, CustomerInput } from '../../handlers/ports/iot-platform';
-import { CustomerValidationError } from '../errors';
+import type { Address, CustomerInput } from '../../ports/iot-platform';
 import { customerExternalId } from '../external-refs';
 import { cnpjProblem, normaliseCnpj } from './cnpj';
 import { cpfProblem, normaliseCpf } from './cpf';
 import { normaliseEmail } from './email';
 import { toE164 } from './phone';
+import { CustomerValidationError } from './validation-error';
 
 const MAX_NAME_LENGTH = 200;
 

@@ -69,10 +69,3 @@ export function parseContractExternalId(externalId: string): ParsedContractRef |
   if (!Number.isSafeInteger(contractId) || contractId <= 0 || epoch < 1) return null;
   return { tenant: match[1] ?? '', contractId, productId: match[3] ?? null, epoch };
 }
-
-/** `ixc:<t>:cliente:<id>` → `{ tenant, clienteId }`, else `null`. */
-export function parseCustomerExternalId(externalId: string): { tenant: string; clienteId: number } | null {
-  const match = /^ixc:([A-Za-z0-9_-]{1,40}):cliente:(\d+)$/.exec(externalId);
-  if (!match) return null;
-  return { tenant: match[1] ?? '', clienteId: Number(match[2]) };
-}

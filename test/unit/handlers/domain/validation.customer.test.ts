@@ -1,5 +1,6 @@
-import { buildCustomerInput, toE164, validateCustomerInput } from '../../../src/iot-client/validation';
-import { CustomerValidationError } from '../../../src/iot-client/errors';
+import { buildCustomerInput, validateCustomerInput } from '../../../../src/handlers/domain/customer/customer-input';
+import { toE164 } from '../../../../src/handlers/domain/customer/phone';
+import { CustomerValidationError } from '../../../../src/handlers/domain/customer/validation-error';
 
 describe('toE164', () => {
   it.each([
