@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { backoffDelayMs } from '../../lib/backoff';
 import { q } from '../../migrations/schema-names';
 import { contractSyncTable, isLockConflict } from './sql-helpers';
 
@@ -123,7 +124,7 @@ export async function markContracts(
       return rows.length;
     } catch (err) {
       if (!isLockConflict(err) || attempt >= opts.maxLockRetries) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.random() * 20));
+      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, { baseMs: 20, maxMs: 1000, jitter: 0.5 })));
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { backoffDelayMs, DEFAULT_BACKOFF_OPTIONS } from './backoff';
+import { backoffDelayMs, DEFAULT_BACKOFF_OPTIONS } from '../../lib/backoff';
 import { claimContracts, type Claim } from './work-set-claim';
 import { recordFailure, type FailureDisposition } from './work-set-failure';
 import { assertLeaseHeld, releaseClaim, releaseIfCurrent, renewLease, unclaim, type ContractStateColumns } from './work-set-lease';

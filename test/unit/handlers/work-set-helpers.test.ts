@@ -1,4 +1,3 @@
-import { backoffDelayMs } from '../../../src/handlers/work-set/backoff';
 import { normaliseMarks } from '../../../src/handlers/work-set/work-set-mark';
 import { createReconcileEvents } from '../../../src/handlers/reconcile-events';
 import { createWakeableSleep } from '../../../src/handlers/wakeable-sleep';
@@ -22,15 +21,6 @@ describe('work-set helpers', () => {
       { contractId: 4, priority: 1, sourceTsMs: 800 },
       { contractId: 9, priority: 100, sourceTsMs: 300 },
     ]);
-  });
-
-  it('backoff grows exponentially with attempts, capped, with ±20 % jitter', () => {
-    const opts = { baseMs: 1000, maxMs: 10_000 };
-    expect(backoffDelayMs(0, opts, () => 0.5)).toBe(1000);
-    expect(backoffDelayMs(3, opts, () => 0.5)).toBe(8000);
-    expect(backoffDelayMs(10, opts, () => 0.5)).toBe(10_000);
-    expect(backoffDelayMs(1, opts, () => 0)).toBe(1600);
-    expect(backoffDelayMs(1, opts, () => 1)).toBe(2400);
   });
 
   it('licence status letters: A active, B blocked, I revoked/inactive, P pending', () => {
