@@ -17,6 +17,24 @@ export default tseslint.config(
     },
   },
   {
+    // The reconcile core sees the IoT platform through its ports and domain module only;
+    // src/iot-client is the adapter and depends on the core, never the reverse (issue 17).
+    files: ['src/handlers/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/iot-client', '**/iot-client/**'],
+              message: 'src/handlers must not import src/iot-client: use handlers/ports (IotPlatform, platform errors) and handlers/domain.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/config/**', 'test/**', 'bench/**', 'chaos/**', 'scripts/**', '*.js', '*.mjs'],
     rules: { 'no-restricted-properties': 'off' },
   },
