@@ -46,8 +46,6 @@ export const ENDPOINTS = {
   revokeLicense: { method: 'DELETE', template: '/licenses/{id}' },
 } as const satisfies Record<string, EndpointDef>;
 
-export type EndpointName = keyof typeof ENDPOINTS;
-
 /** `GET /customers/{id}` */
 export function endpointKey(def: EndpointDef): string {
   return `${def.method} ${def.template}`;

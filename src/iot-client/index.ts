@@ -6,12 +6,10 @@
  * External references, fingerprints and customer validation are domain rules: `src/handlers/domain/`.
  */
 export { createIotPlatformClient, type IotPlatformClient, type IotPlatformClientDeps, type LimiterWaitEvent } from './iot-platform-client';
-export { DEFAULT_IOT_CLIENT_OPTIONS, iotClientOptionsFromConfig, resolveIotClientOptions, type IotClientOptions } from './client-options';
-export { createIntegrationTokenStore, createMemoryTokenStore, type TokenStore, type StoredToken } from './token-store';
+export { iotClientOptionsFromConfig, resolveIotClientOptions, type IotClientOptions } from './client-options';
+export { createIntegrationTokenStore, createMemoryTokenStore, type TokenStore } from './token-store';
 export { createApiAuditRecorder, type ApiAuditRecorder, type ApiAuditEntry, type ApiAuditRecorderOptions } from './api-audit-recorder';
 export { purgeApiAudit, type ApiAuditPurgeOptions } from './api-audit-purge';
-export { idempotencyKey } from './idempotency-key';
-export { parseRetryAfter } from './retry-after';
 export type { BreakerState, BreakerEvent } from './breakers';
 export type { RequestEvent } from './http-transport';
 export * from './errors';

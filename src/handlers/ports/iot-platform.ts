@@ -18,7 +18,7 @@ export interface Address {
   country?: string;
 }
 
-/** What the worker sends for a customer; validated before any create (see iot-client validation). */
+/** What the worker sends for a customer; validated before any create (domain/customer/customer-input.ts). */
 export interface CustomerInput {
   externalId: string;
   name: string;
