@@ -21,7 +21,7 @@ export interface MarkBatchDeps {
   /** Wakes the local reconcile slots. */
   nudge(): void;
   /**
-   * When set, only contracts that have or had IoT lines are marked (iot-relevant-contracts.ts);
+   * When set, only contracts that have or had IoT lines are marked (iotRelevantContracts below);
    * the work set in this schema tells which had. The worker sets it; replay and redrive do not.
    */
   iotOnly?: { syncSchema: string };
@@ -56,7 +56,7 @@ function isUnfitValueError(err: unknown): boolean {
 
 /**
  * Turns one batch of Kafka records into durable marks. The whole batch's affected contracts are
- * marked in one statement; undecodable records, and records whose values do not fit the work set,
+ * marked together, one work-set call per marking rule (markWrites); undecodable records, and records whose values do not fit the work set,
  * go to the dead-letter topic, so no record can block its partition. When the batch statement
  * fails on a value that does not fit (a check at decode time missed it), the batch is marked
  * record by record and only the failing records are dead-lettered. Any other failure (database
