@@ -1,20 +1,13 @@
-import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../lib/logger';
 import { coerceError } from '../lib/coerce-error';
-import type { DecodedRecord, RawRecord } from './change-event';
-import { decodeChangeEvent } from './decode-change-event';
-import { isEnvelopeDecodeError, type EnvelopeDecodeError } from './errors';
-
-/** One record as the handler sees it: decoded, or the decode error (for the dead-letter topic). */
-export type ConsumedRecord =
-  | { ok: true; raw: RawRecord; record: DecodedRecord }
-  | { ok: false; raw: RawRecord; error: EnvelopeDecodeError };
+import { decodeRecords, type ConsumedRecord, type RawRecord } from './decode-change-event';
 
 /** A slice of one partition's batch, in offset order. */
 export interface ChangeChunk {
   topic: string;
   partition: number;
-  /** The records as fetched (for handlers that decode themselves, such as markBatch). */
+  /** The records as fetched. */
   raw: readonly RawRecord[];
   decoded: readonly ConsumedRecord[];
   /** Keeps the group membership alive during long handlers. */
@@ -32,6 +25,8 @@ export interface ChangeConsumerDeps {
   kafka: Kafka;
   handler: ChangeChunkHandler;
   logger?: Logger;
+  /** Called when a burst has been consumed (see `catchUp`): held reconcile slots may claim again. */
+  onCaughtUp?(): void;
 }
 
 export interface ChangeConsumerOptions {
@@ -50,6 +45,12 @@ export interface ChangeConsumerOptions {
   heartbeatIntervalMs?: number;
   /** Upper bound of one fetch per partition. @defaultValue 4194304 */
   maxBytesPerPartition?: number;
+  /**
+   * The catch-up hold: while more than `backlog` records wait behind the chunk being handled, the
+   * consumer is catching up on a burst and `catchingUp()` says so (the reconcile slots' hook: only
+   * `slots` of them keep claiming). A backlog of 0 turns it off. @defaultValue `{ backlog: 0, slots: 0 }`
+   */
+  catchUp?: { backlog: number; slots: number };
 }
 
 const DEFAULT_CHANGE_CONSUMER_OPTIONS = {
@@ -59,6 +60,7 @@ const DEFAULT_CHANGE_CONSUMER_OPTIONS = {
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 3000,
   maxBytesPerPartition: 4_194_304,
+  catchUp: { backlog: 0, slots: 0 },
 } satisfies Omit<Required<ChangeConsumerOptions>, 'groupId' | 'topics'>;
 
 export interface ChangeConsumer {
@@ -73,6 +75,8 @@ export interface ChangeConsumer {
    * watermarks of the last fetches): how far this consumer is from caught up.
    */
   backlog(): number;
+  /** True while the backlog is above the catch-up hold's threshold (ChangeConsumerOptions.catchUp). */
+  catchingUp(): boolean;
 }
 
 /**
@@ -95,6 +99,21 @@ export function createChangeConsumer(deps: ChangeConsumerDeps, options: ChangeCo
   let stopping: Promise<void> | undefined;
   const behind = new Map<string, number>();
   consumer.on(consumer.events.GROUP_JOIN, () => behind.clear());
+  const backlog = (): number => [...behind.values()].reduce((a, b) => a + b, 0);
+  const catchingUp = (): boolean => opts.catchUp.backlog > 0 && backlog() > opts.catchUp.backlog;
+  let held = false;
+
+  /** After each handled chunk: enters or leaves the catch-up hold, logged once per change. */
+  function updateCatchUpHold(): void {
+    if (held && !catchingUp()) {
+      held = false;
+      log?.info('consumer caught up; every reconcile slot claims again', { backlog: backlog() });
+      deps.onCaughtUp?.();
+    } else if (!held && catchingUp()) {
+      held = true;
+      log?.info('consumer catching up on a burst; reconciles held to the catch-up slots', { backlog: backlog(), slots: opts.catchUp.slots });
+    }
+  }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
@@ -102,15 +121,8 @@ export function createChangeConsumer(deps: ChangeConsumerDeps, options: ChangeCo
     for (let i = 0; i < messages.length; i += opts.chunkSize) {
       if (!isRunning() || isStale()) return;
       const slice = messages.slice(i, i + opts.chunkSize);
-      const raw: RawRecord[] = slice.map((m) => ({
-        topic,
-        partition,
-        offset: m.offset,
-        key: m.key ?? null,
-        value: m.value ?? null,
-        timestamp: m.timestamp,
-      }));
-      const decoded = raw.map((r) => decodeOne(r, opts.heartbeatTopicPrefix));
+      const raw = slice.map((m) => toRawRecord(topic, partition, m));
+      const decoded = decodeRecords(raw, { heartbeatTopicPrefix: opts.heartbeatTopicPrefix });
       const lastOffset = slice[slice.length - 1]?.offset;
       if (lastOffset !== undefined) behind.set(`${topic}:${partition}`, Math.max(0, Number(batch.highWatermark) - 1 - Number(lastOffset)));
       try {
@@ -120,6 +132,7 @@ export function createChangeConsumer(deps: ChangeConsumerDeps, options: ChangeCo
         log?.warn('change handler failed; the chunk will be fetched again', { topic, partition, firstOffset: slice[0]?.offset, err });
         throw err;
       }
+      updateCatchUpHold();
       const last = slice[slice.length - 1];
       if (last) resolveOffset(last.offset);
       await commitOffsetsIfNecessary();
@@ -129,7 +142,8 @@ export function createChangeConsumer(deps: ChangeConsumerDeps, options: ChangeCo
 
   return {
     consumer,
-    backlog: () => [...behind.values()].reduce((a, b) => a + b, 0),
+    backlog,
+    catchingUp,
     async start() {
       await consumer.connect();
       await consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning });
@@ -142,11 +156,7 @@ export function createChangeConsumer(deps: ChangeConsumerDeps, options: ChangeCo
   };
 }
 
-function decodeOne(raw: RawRecord, heartbeatTopicPrefix: string): ConsumedRecord {
-  try {
-    return { ok: true, raw, record: decodeChangeEvent(raw, { heartbeatTopicPrefix }) };
-  } catch (err) {
-    if (isEnvelopeDecodeError(err)) return { ok: false, raw, error: err };
-    throw err;
-  }
+/** A fetched kafkajs message as the decoder reads it; also how `replay` and `dlq` read records back. */
+export function toRawRecord(topic: string, partition: number, m: KafkaMessage): RawRecord {
+  return { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null, timestamp: m.timestamp };
 }

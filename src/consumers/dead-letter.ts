@@ -1,5 +1,5 @@
 import { maskText } from '../lib/mask';
-import type { RawRecord } from './change-event';
+import type { RawRecord } from './decode-change-event';
 
 /** Why a record was dead-lettered: the error's class name and its reason. */
 export interface DeadLetterCause {

@@ -1,7 +1,5 @@
-import type { ChangeEvent, DecodedRecord, Row } from './change-event';
-import { addChangeOrigin, changeOriginOf, type ChangeOrigin } from './change-origin';
-import { MARK_PRIORITY } from './mark-priority';
-import { refField, textField } from './row-fields';
+import { MARK_PRIORITY, type MarkChange } from '../handlers/work-set/work-set-mark';
+import type { ChangeEvent, DecodedRecord, Row } from './decode-change-event';
 
 /** Columns of `cliente` that reach the platform; a change elsewhere in the row marks nothing. */
 export const CUSTOMER_PLATFORM_COLUMNS = [
@@ -42,7 +40,7 @@ export interface FanOutPlan {
   /** The same among changes only (snapshot reads are not changes someone waits for). */
   oldestChangeTsMs: number | null;
   /** The IXC changes (transactions, or fan-out rows) behind the marks, by key. */
-  changes: Map<string, ChangeOrigin>;
+  changes: Map<string, MarkChange>;
   /** Which change asked for each source: `contract:<id>`, `plan:<id>`, `product:<id>`, `customer:<id>` → change key. */
   changeOf: Map<string, string>;
 }
@@ -181,4 +179,67 @@ function bump(map: Map<number, number>, id: number, priority: number): true {
 
 function skip(plan: FanOutPlan, reason: SkipReason): void {
   plan.skipped.set(reason, (plan.skipped.get(reason) ?? 0) + 1);
+}
+
+/*
+ * The change behind a mark (its origin): one IXC change as the blast-radius guard counts it
+ * (DESIGN.md § Decisions, Blast-radius guard): the committed transaction when the record names
+ * it, else the one row that fanned out.
+ *
+ * Why the transaction id, and from `source.gtid`: MariaDB gives every transaction a GTID and
+ * Debezium copies it into the `source` block of every row it emits, so a billing run's UPDATE of
+ * 500 contracts and a product unlinked in the catalogue are each one key without enabling
+ * `provide.transaction.metadata` (whose `transaction.id` for MariaDB is this same GTID, at the cost
+ * of another topic). The fan-out alone would miss the billing run (500 direct contract rows);
+ * the transaction alone covers the unlink too (one `produtos` row, one transaction). Without a
+ * GTID (a MySQL source without GTID mode) a fan-out row is its own change, keyed by its binlog
+ * position; a direct contract row then stands alone and the guard applies per contract.
+ */
+
+/** Which of a transaction's rows names it: the one whose fan-out reaches furthest. */
+const ORIGIN_RANK: Readonly<Record<string, number>> = { produtos: 4, vd_contratos_produtos: 3, cliente: 2, cliente_contrato: 1 };
+
+/** The change a streamed record belongs to; null for snapshot reads (nothing changed) and rows without a position. */
+function changeOriginOf(event: ChangeEvent, rowId: number | null, fansOut: boolean): MarkChange | null {
+  if (event.op === 'r') return null;
+  const row = rowId === null ? null : String(rowId);
+  const { gtid, file, pos } = event.source;
+  if (gtid) return { key: `tx:${gtid}`, table: event.table, row, rows: 1, transaction: gtid };
+  if (!fansOut || file === null || pos === null) return null;
+  return { key: `row:${event.table}:${row ?? '?'}@${file}:${pos}:${event.source.row ?? 0}`, table: event.table, row, rows: 1, transaction: null };
+}
+
+/** Adds one record's origin to the batch's changes; returns the key to attach to what it marks. */
+function addChangeOrigin(changes: Map<string, MarkChange>, origin: MarkChange): string {
+  const seen = changes.get(origin.key);
+  if (seen === undefined) {
+    changes.set(origin.key, { ...origin });
+    return origin.key;
+  }
+  seen.rows += 1;
+  if ((ORIGIN_RANK[origin.table] ?? 0) > (ORIGIN_RANK[seen.table] ?? 0)) {
+    seen.table = origin.table;
+    seen.row = origin.row;
+  }
+  return origin.key;
+}
+
+/**
+ * IXC int references: 0 and NULL both mean "none" (fixtures/ixc/README.md §5). Returns a positive
+ * integer or null; numeric strings are accepted because BIGINT columns may arrive as strings.
+ */
+function refField(row: Row | null | undefined, column: string): number | null {
+  if (!row) return null;
+  const value = row[column];
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** A string column; '' (legacy empty enum) is "unset" and returned as null. */
+function textField(row: Row | null | undefined, column: string): string | null {
+  if (!row) return null;
+  const value = row[column];
+  if (value === null || value === undefined) return null;
+  const text = String(value);
+  return text === '' ? null : text;
 }

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { q } from '../migrations/schema-names';
 import type { CallContext, IotPlatform } from './ports/iot-platform';
 import type { WorkSet } from './work-set/work-set';
+import { MARK_PRIORITY } from './work-set/work-set-mark';
 import { takePeriodicRun } from './work-set/work-set-resync';
 
 /**
@@ -19,8 +20,8 @@ const DUE_SQL = (s: string) => `SELECT ls.contract_id, ls.platform_product_id, l
 const CHECKED_SQL = (s: string, rows: number) => `UPDATE ${s}.\`license_sync\` SET checked_at = NOW(3), updated_at = updated_at
  WHERE (contract_id, platform_product_id, epoch) IN (${Array.from({ length: rows }, () => '(?, ?, ?)').join(', ')})`;
 
-/** Mark priority of a contract whose pending licence changed on the platform: below live changes, above fan-out. */
-export const PENDING_CHANGED_PRIORITY = 60;
+/** Mark priority of a contract whose pending licence changed on the platform (the one scale: work-set-mark.ts). */
+const PENDING_CHANGED_PRIORITY = MARK_PRIORITY.pendingLicenceChanged;
 
 export interface PendingRefreshDeps {
   dataSource: DataSource;

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { AppConfig } from '../config';
 import { changeTopics, heartbeatTopic } from '../consumers/change-topics';
-import type { Query } from '../consumers/resolve-fan-out';
+import type { Query } from '../consumers/mark-batch';
 import type { Logger } from '../lib/logger';
 import { createConnectorMonitor, type ConnectorMonitor } from './connector-monitor';
 import { createLagMonitor, type LagMonitor } from './lag-monitor';

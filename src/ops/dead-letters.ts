@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import type { RawRecord } from '../consumers/change-event';
 import { DLQ_HEADERS } from '../consumers/dead-letter';
-import { decodeRecords, markBatch } from '../consumers/mark-batch';
-import type { ContractMark, Query } from '../consumers/resolve-fan-out';
+import { decodeRecords, type RawRecord } from '../consumers/decode-change-event';
+import { markBatch, type MarkContracts, type Query } from '../consumers/mark-batch';
 import { maskText } from '../lib/mask';
 import { readTopicRange, type PartitionRange, type ReadRecord } from './read-topic-range';
 
@@ -88,8 +87,8 @@ export async function listDeadLetters(
 export interface RedriveDeps extends DeadLetterDeps {
   /** Read-only fan-out queries. */
   query: Query;
-  /** The work set's mark (durable when it resolves). */
-  markContracts(marks: ContractMark[]): Promise<void>;
+  /** The work set's mark (durable when it resolves); markBatch applies the marking rules. */
+  mark: MarkContracts;
 }
 
 export interface RedriveResult {
@@ -106,7 +105,7 @@ export interface RedriveResult {
 
 /**
  * Re-decodes every dead letter and marks the contracts of those that decode now, through the
- * same markBatch the consumer uses. Nothing is produced anywhere: not back into Connect's
+ * same markBatch and marking rules the consumer uses. Nothing is produced anywhere: not back into Connect's
  * topics, not into the dead-letter topic (records still undecodable simply stay where they are).
  * Marking is idempotent, so a second redrive marks the same contracts again, harmlessly.
  */
@@ -127,7 +126,7 @@ export async function redriveDeadLetters(
       });
       const batch = await markBatch(decoded, {
         query: deps.query,
-        markContracts: (marks) => deps.markContracts(marks),
+        mark: deps.mark,
         deadLetter: async () => undefined,
         nudge: () => undefined,
       });

@@ -1,4 +1,4 @@
-import type { Query } from '../consumers/resolve-fan-out';
+import type { Query } from '../consumers/mark-batch';
 import type { PlatformProduct } from '../handlers/ports/iot-platform';
 import { coerceError } from '../lib/coerce-error';
 import { maskText } from '../lib/mask';

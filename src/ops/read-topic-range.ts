@@ -1,5 +1,6 @@
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import type { RawRecord } from '../consumers/change-event';
+import { toRawRecord } from '../consumers/create-change-consumer';
+import type { RawRecord } from '../consumers/decode-change-event';
 import { coerceError } from '../lib/coerce-error';
 import { TopicReadError } from './errors';
 
@@ -163,5 +164,5 @@ function toReadRecord(topic: string, partition: number, m: KafkaMessage): ReadRe
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) headers[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
   }
-  return { topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, headers };
+  return { ...toRawRecord(topic, partition, m), headers };
 }

@@ -1,4 +1,4 @@
-import type { Query } from '../consumers/resolve-fan-out';
+import type { Query } from '../consumers/mark-batch';
 import { maskText } from '../lib/mask';
 import { q } from '../migrations/schema-names';
 

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { decodeRecords, markBatch } from '../consumers/mark-batch';
-import { MARK_PRIORITY } from '../consumers/mark-priority';
-import type { ContractMark, Query } from '../consumers/resolve-fan-out';
+import { decodeRecords } from '../consumers/decode-change-event';
+import { markBatch, type MarkContracts, type Query } from '../consumers/mark-batch';
 import { OpsOptionError } from './errors';
 import { readTopicRange, type PartitionRange } from './read-topic-range';
 
@@ -17,8 +16,8 @@ export interface ReplayDeps {
   admin: Admin;
   /** Read-only fan-out queries. */
   query: Query;
-  /** Marks through the work set in verify mode (the reconcile diffs against the platform). */
-  markVerify(marks: ContractMark[]): Promise<void>;
+  /** The work set's mark; markBatch marks in verify mode at replay priority (the reconcile diffs against the platform). */
+  mark: MarkContracts;
   onProgress?(progress: ReplayProgress): void;
 }
 
@@ -103,15 +102,9 @@ export async function replayTopics(deps: ReplayDeps, options: ReplayOptions): Pr
     onRecords: async (records, range) => {
       const batch = await markBatch(decodeRecords(records, { heartbeatTopicPrefix: options.heartbeatTopicPrefix }), {
         query: deps.query,
-        // Once per contract per replay: the verify reconcile reads IXC and the platform as they are
-        // when it runs, so a later record of the same contract adds only a redundant reconcile, and
-        // that second, empty plan would hide what the first one did from the summary.
-        markContracts: async (marks) => {
-          const fresh = marks.filter((m) => !contracts.has(m.contractId));
-          if (fresh.length === 0) return;
-          await deps.markVerify(fresh.map((m) => ({ contractId: m.contractId, priority: MARK_PRIORITY.replay })));
-          for (const m of fresh) contracts.add(m.contractId);
-        },
+        mark: deps.mark,
+        // Each contract once per replay (markWrites).
+        replayed: contracts,
         deadLetter: async (letters) => {
           result.undecodable += letters.length;
         },

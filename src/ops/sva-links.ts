@@ -1,4 +1,4 @@
-import type { Query } from '../consumers/resolve-fan-out';
+import type { Query } from '../consumers/mark-batch';
 import type { PlatformProduct } from '../handlers/ports/iot-platform';
 
 /** An IXC product linked the SVA way (`produtos.id_sva_integracao` / `id_sva_pacote`) and not to this deployment's IoT integration. */

@@ -1,4 +1,4 @@
-import type { Query } from '../consumers/resolve-fan-out';
+import type { Query } from '../consumers/mark-batch';
 import { coerceError } from '../lib/coerce-error';
 import type { Logger } from '../lib/logger';
 import { maskText } from '../lib/mask';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createAppDataSource } from '../../entities/create-data-source';
-import { markContracts } from '../../handlers/work-set/work-set-mark';
+import { createWorkSet } from '../../handlers/work-set/work-set';
 import { listDeadLetters, redriveDeadLetters } from '../../ops/dead-letters';
 import type { CliContext } from '../cli-context';
 
@@ -50,9 +50,7 @@ export function registerDlqCommand(program: Command, ctx: CliContext): void {
             kafka,
             admin,
             query: (sql, params) => dataSource.query(sql, params),
-            markContracts: async (marks) => {
-              await markContracts(dataSource, config.db.syncSchema, marks);
-            },
+            mark: createWorkSet(dataSource, { syncSchema: config.db.syncSchema }).mark,
           },
           { topic: config.kafka.dlqTopic, groupPrefix: `${config.kafka.groupId}.cli`, heartbeatTopicPrefix: config.kafka.heartbeatTopicPrefix },
         );

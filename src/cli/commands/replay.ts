@@ -65,11 +65,7 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
             kafka,
             admin,
             query,
-            // Verify mode: the reconcile diffs against the platform, so drift made behind the worker's back is found.
-            // Parked contracts stay parked (retried hourly or by `reconcile --failed`).
-            markVerify: async (marks) => {
-              await workSet.mark(marks, { verify: true, unpark: false });
-            },
+            mark: workSet.mark,
             onProgress: (p) => progress.update(p),
           },
           { topics, from, liveGroupId: config.kafka.groupId, heartbeatTopicPrefix: config.kafka.heartbeatTopicPrefix },

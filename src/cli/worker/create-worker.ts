@@ -4,11 +4,10 @@ import type { AppConfig } from '../../config';
 import { requireSetting } from '../../config';
 import { createChangeConsumer, type ChangeConsumer } from '../../consumers/create-change-consumer';
 import { markBatch } from '../../consumers/mark-batch';
-import { MARK_PRIORITY } from '../../consumers/mark-priority';
 import type { DeadLetterMessage } from '../../consumers/dead-letter';
 import { assertDeadLetterTopic } from '../../consumers/dead-letter-topic';
 import { createAppDataSource, type AppDataSource } from '../../entities';
-import { createReconcileSlots, createWorkSet, markContracts, reconcileOptionsFromConfig, type ReconcileSlots } from '../../handlers';
+import { createReconcileSlots, createWorkSet, reconcileOptionsFromConfig, type ReconcileSlots } from '../../handlers';
 import {
   createApiAuditRecorder,
   createIntegrationTokenStore,
@@ -83,11 +82,9 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
     const ops = createOps({ config, kafka, query, logger }, options.opsPort !== undefined ? { port: options.opsPort } : {});
 
     const workSet = createWorkSet(app.dataSource, core.workSet);
-    const { catchUpBacklog } = config.reconcile;
-    // Called only once the slots run, after `consumer` below exists.
-    const catchingUp = (): boolean => catchUpBacklog > 0 && consumer.backlog() > catchUpBacklog;
+    // The slots call catchingUp only once they run, after `consumer` below exists.
     const slots: ReconcileSlots = createReconcileSlots(
-      { dataSource: app.dataSource, workSet, platform, logger, onReconcileEnd: () => audit.flush(), catchingUp },
+      { dataSource: app.dataSource, workSet, platform, logger, onReconcileEnd: () => audit.flush(), catchingUp: () => consumer.catchingUp() },
       { ...core.slots, signal: controller.signal, reconcile: core.reconcile },
     );
     const unbind = [bindReconcileEvents(slots.events, ops.monitor), bindIotClientEvents(platform, ops.monitor)];
@@ -107,33 +104,19 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
       await producer.send({ topic: config.kafka.dlqTopic, acks: -1, messages });
     };
 
-    let heldBack = false;
     const consumer: ChangeConsumer = createChangeConsumer(
       {
         kafka,
         logger,
+        onCaughtUp: () => slots.nudge(),
         handler: async (chunk) => {
           const result = await markBatch(chunk.decoded, {
             query,
-            markContracts: async (marks) => {
-              // Only a change to the source rows un-parks a contract; a snapshot read is not one.
-              const changed = marks.filter((m) => m.priority > MARK_PRIORITY.snapshot);
-              const readOnly = marks.filter((m) => m.priority <= MARK_PRIORITY.snapshot);
-              if (changed.length > 0) await markContracts(app.dataSource, config.db.syncSchema, changed, { unpark: true });
-              if (readOnly.length > 0) await markContracts(app.dataSource, config.db.syncSchema, readOnly, { unpark: false });
-            },
+            mark: workSet.mark,
             deadLetter,
             nudge: () => slots.nudge(),
             iotOnly: { syncSchema: config.db.syncSchema },
           });
-          if (heldBack && !catchingUp()) {
-            heldBack = false;
-            log.info('consumer caught up; every reconcile slot claims again', { backlog: consumer.backlog() });
-            slots.nudge();
-          } else if (!heldBack && catchingUp()) {
-            heldBack = true;
-            log.info('consumer catching up on a burst; reconciles held to the catch-up slots', { backlog: consumer.backlog(), slots: core.slots.catchUpConcurrency });
-          }
           ops.monitor.reportBatch(chunk.topic, result);
           if (result.heartbeatTsMs !== null) ops.monitor.reportHeartbeat(result.heartbeatTsMs);
           if (result.deadLettered > 0) log.warn('undecodable or unfit records dead-lettered', { topic: chunk.topic, partition: chunk.partition, count: result.deadLettered });
@@ -144,6 +127,7 @@ export async function startWorker(config: Readonly<AppConfig>, logger: Logger, o
         topics: liveTopics(config),
         heartbeatTopicPrefix: config.kafka.heartbeatTopicPrefix,
         maxBytesPerPartition: config.kafka.maxBytesPerPartition,
+        catchUp: { backlog: config.reconcile.catchUpBacklog, slots: config.reconcile.catchUpConcurrency },
       },
     );
     let joined = 0;

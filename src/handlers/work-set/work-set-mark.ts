@@ -3,7 +3,26 @@ import { backoffDelayMs } from '../../lib/backoff';
 import { q } from '../../migrations/schema-names';
 import { contractSyncTable, isLockConflict } from './sql-helpers';
 
-/** The IXC change behind a mark (the blast-radius guard's unit; see consumers/change-origin). */
+/**
+ * The one scale of mark priorities (higher is more urgent; the claim query ages them with waiting
+ * time so nothing starves). An operator's request beats a live change to a contract, which beats
+ * a pending licence the platform changed, then fan-out from a plan, product or customer change,
+ * then snapshot and replay work; the daily verify resync and the hourly retry of parked rows come
+ * last. Only a mark above `snapshot` comes from a change to the source rows (consumers/mark-batch:
+ * only such a mark un-parks).
+ */
+export const MARK_PRIORITY = {
+  operator: 200,
+  live: 100,
+  pendingLicenceChanged: 60,
+  fanOut: 50,
+  snapshot: 10,
+  replay: 5,
+  verifyResync: -20,
+  parkedRetry: -50,
+} as const;
+
+/** The IXC change behind a mark (the blast-radius guard's unit; see consumers/fan-out-plan). */
 export interface MarkChange {
   /** `tx:<gtid>`, `row:<table>:<id>@<binlog position>` or `cli:<run>`. */
   key: string;
@@ -61,7 +80,7 @@ ON DUPLICATE KEY UPDATE
 
 /**
  * A transaction's rows reach the consumer on several topics, so in several batches: the row that
- * fans out furthest names the change whichever batch came first (see consumers/change-origin).
+ * fans out furthest names the change whichever batch came first (ORIGIN_RANK in consumers/fan-out-plan).
  */
 const ORIGIN_RANK_SQL = (column: string): string => `FIELD(${column}, 'cliente_contrato', 'cliente', 'vd_contratos_produtos', 'produtos')`;
 

@@ -12,18 +12,11 @@ import {
   sweepExpiredLeases,
   unparkContracts,
 } from './work-set-maintenance';
-import { markContracts, type ContractMark, type MarkOptions } from './work-set-mark';
+import { markContracts, MARK_PRIORITY as RECONCILE_PRIORITY, type ContractMark, type MarkOptions } from './work-set-mark';
 import { markVerifyResync, takePeriodicRun } from './work-set-resync';
 
-/** Mark priorities owned by the reconcile side (the consumer's live/fan-out/snapshot sit between). */
-export const RECONCILE_PRIORITY = {
-  /** An operator asked (`reconcile --contract/--all/--failed/--confirm`). */
-  operator: 200,
-  /** The daily verify resync (below snapshot and replay work). */
-  verifyResync: -20,
-  /** The hourly retry of parked rows. */
-  parkedRetry: -50,
-} as const;
+/** The reconcile side's entries of the one scale (work-set-mark.ts), under the name its importers use. */
+export { RECONCILE_PRIORITY };
 
 export interface WorkSetOptions {
   syncSchema: string;

@@ -102,9 +102,7 @@ describe('dlq list and redrive on the real broker', () => {
         kafka,
         admin,
         query: (sql, params) => dataSource.query(sql, params),
-        markContracts: async (marks) => {
-          await markContracts(dataSource, db.db.syncSchema, marks);
-        },
+        mark: (marks, options) => markContracts(dataSource, db.db.syncSchema, marks, options),
       },
       { topic: dlqTopic, groupPrefix: randomName('ops-dlq'), heartbeatTopicPrefix: config.kafka.heartbeatTopicPrefix },
     );

@@ -66,9 +66,9 @@ describe('replay on the real stack', () => {
         kafka,
         admin,
         query: (sql, params) => dataSource.query(sql, params),
-        markVerify: async (marks) => {
+        mark: async (marks, options) => {
           marked.push(...marks.map((m) => m.contractId));
-          await markContracts(dataSource, syncSchema, marks, { verify: true, unpark: false });
+          await markContracts(dataSource, syncSchema, marks, options);
         },
         onProgress: (p) => progress.push(p.read),
       },
@@ -102,7 +102,7 @@ describe('replay on the real stack', () => {
       const base = Date.now() - 60_000;
       await produceTimed(kafka, topic, 2, 10, base, 1000);
       const result = await replayTopics(
-        { kafka, admin, query: () => Promise.resolve([]), markVerify: () => Promise.resolve() },
+        { kafka, admin, query: () => Promise.resolve([]), mark: () => Promise.resolve() },
         { topics: [topic], from: new Date(base + 5_500), liveGroupId, heartbeatTopicPrefix: config.kafka.heartbeatTopicPrefix },
       );
       // Partitions come back in whatever order the broker lists them: compare them sorted.
@@ -134,7 +134,7 @@ describe('replay on the real stack', () => {
       const liveBefore = await admin.fetchOffsets({ groupId: liveGroupId, topics });
 
       const result = await replayTopics(
-        { kafka, admin, query: (sql, params) => dataSource.query(sql, params), markVerify: async () => undefined },
+        { kafka, admin, query: (sql, params) => dataSource.query(sql, params), mark: async () => undefined },
         { topics, from: 'earliest', liveGroupId, heartbeatTopicPrefix: config.kafka.heartbeatTopicPrefix },
       );
       expect(result.complete).toBe(true);

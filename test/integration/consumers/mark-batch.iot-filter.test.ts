@@ -40,9 +40,7 @@ describe('markBatch marks only contracts that have or had IoT lines', () => {
   const consume = (records: RawRecord[]): Promise<MarkBatchResult> =>
     markBatch(decodeRecords(records), {
       query: (sql, params) => ds.query(sql, params),
-      markContracts: async (marks) => {
-        await ws.mark(marks);
-      },
+      mark: ws.mark,
       deadLetter: async () => undefined,
       nudge: () => undefined,
       iotOnly: { syncSchema: t.db.syncSchema },
@@ -124,9 +122,7 @@ describe('markBatch marks only contracts that have or had IoT lines', () => {
     const rows = await Promise.all(Array.from({ length: 10 }, (_, i) => contractRow(i + 1)));
     const result = await markBatch(decodeRecords(rows.map((row) => record('cliente_contrato', 'r', null, row))), {
       query: (sql, params) => ds.query(sql, params),
-      markContracts: async (marks) => {
-        await ws.mark(marks);
-      },
+      mark: ws.mark,
       deadLetter: async () => undefined,
       nudge: () => undefined,
     });

@@ -1,4 +1,5 @@
-import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan, MARK_PRIORITY, type DecodedRecord, type Row } from '../../../src/consumers';
+import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan, type DecodedRecord, type Row } from '../../../src/consumers';
+import { MARK_PRIORITY } from '../../../src/handlers/work-set/work-set-mark';
 
 const position = { topic: 't', partition: 0, offset: '1' };
 

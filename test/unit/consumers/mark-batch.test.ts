@@ -1,4 +1,5 @@
-import { decodeRecords, DLQ_HEADERS, markBatch, type ContractMark, type DeadLetterMessage, type RawRecord } from '../../../src/consumers';
+import { decodeRecords, DLQ_HEADERS, markBatch, markWrites, type DeadLetterMessage, type RawRecord } from '../../../src/consumers';
+import { MARK_PRIORITY, type ContractMark, type MarkOptions } from '../../../src/handlers/work-set/work-set-mark';
 
 function raw(offset: string, value: unknown, topic = 'ixc.ixcprovedor.cliente_contrato'): RawRecord {
   return { topic, partition: 2, offset, key: Buffer.from('{"id":1}'), value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)) };
@@ -16,7 +17,7 @@ describe('markBatch', () => {
       decodeRecords([raw('1', { op: 'c', before: null, after, source }), raw('2', 'not json {'), raw('3', { op: 'u', before: after, after: { ...after, id: 5, status: 'I' }, source }), raw('4', { ts_ms: 99 }, '__debezium-heartbeat.ixc')]),
       {
         query: async () => [],
-        markContracts: async (m) => {
+        mark: async (m) => {
           calls.push('mark');
           marks.push(m);
         },
@@ -48,7 +49,7 @@ describe('markBatch', () => {
     let nudged = false;
     const result = await markBatch(decodeRecords([raw('1', { ts_ms: 1 }, '__debezium-heartbeat.ixc')]), {
       query: async () => [],
-      markContracts: async () => {
+      mark: async () => {
         marked = true;
       },
       deadLetter: async () => undefined,
@@ -65,7 +66,7 @@ describe('markBatch', () => {
     await expect(
       markBatch(decodeRecords([raw('1', { op: 'c', before: null, after, source })]), {
         query: async () => [],
-        markContracts: async () => {
+        mark: async () => {
           throw new Error('deadlock');
         },
         deadLetter: async () => undefined,
@@ -85,7 +86,7 @@ describe('markBatch', () => {
         raw('4', { op: 'u', before: { ...after, id: 8 }, after: { ...after, id: 8, id_cliente: '99999999999' }, source }),
         raw('5', { op: 'c', before: null, after: { ...after, id: 9 }, source }),
       ]),
-      { query: async () => [], markContracts: async (m) => void marks.push(m), deadLetter: async (d) => void letters.push(...d), nudge: () => undefined },
+      { query: async () => [], mark: async (m) => void marks.push(m), deadLetter: async (d) => void letters.push(...d), nudge: () => undefined },
     );
     expect(marks).toEqual([[{ contractId: 1, priority: 100, sourceTsMs: 10 }, { contractId: 9, priority: 100, sourceTsMs: 10 }]]);
     expect(letters.map((l) => [l.headers[DLQ_HEADERS.originalOffset], l.headers[DLQ_HEADERS.errorMessage]])).toEqual([
@@ -105,7 +106,7 @@ describe('markBatch', () => {
       decodeRecords([1, 2, 3].map((id) => raw(String(id), { op: 'c', before: null, after: { ...after, id }, source }))),
       {
         query: async () => [],
-        markContracts: async (m) => {
+        mark: async (m) => {
           if (m.some((x) => x.contractId === 2)) throw outOfRange;
           marked.push(...m.map((x) => x.contractId));
         },
@@ -128,5 +129,57 @@ describe('markBatch', () => {
       errorClass: '__connect.errors.exception.class.name',
       errorMessage: '__connect.errors.exception.message',
     });
+  });
+
+  it('un-parks only for a change: a snapshot read of a contract is marked without un-parking it', async () => {
+    const calls: Array<[number[], MarkOptions]> = [];
+    await markBatch(
+      decodeRecords([
+        raw('1', { op: 'r', before: null, after: { ...after, id: 3 }, source: { ...source, snapshot: 'true' } }),
+        raw('2', { op: 'u', before: after, after: { ...after, status: 'I' }, source }),
+      ]),
+      { query: async () => [], mark: async (m, o) => void calls.push([m.map((x) => x.contractId), o]), deadLetter: async () => undefined, nudge: () => undefined },
+    );
+    expect(calls).toEqual([
+      [[1], { unpark: true }],
+      [[3], { unpark: false }],
+    ]);
+  });
+
+  it('marks each contract once per replay, at replay priority, for a verify reconcile', async () => {
+    const calls: Array<[ContractMark[], MarkOptions]> = [];
+    const replayed = new Set<number>();
+    const deps = { query: async () => [], mark: async (m: ContractMark[], o: MarkOptions) => void calls.push([m, o]), deadLetter: async () => undefined, nudge: () => undefined, replayed };
+    await markBatch(decodeRecords([raw('1', { op: 'c', before: null, after, source })]), deps);
+    await markBatch(decodeRecords([raw('2', { op: 'u', before: after, after: { ...after, status: 'I' }, source }), raw('3', { op: 'c', before: null, after: { ...after, id: 4 }, source })]), deps);
+    expect(calls).toEqual([
+      [[{ contractId: 1, priority: MARK_PRIORITY.replay }], { unpark: false, verify: true }],
+      [[{ contractId: 4, priority: MARK_PRIORITY.replay }], { unpark: false, verify: true }],
+    ]);
+    expect([...replayed]).toEqual([1, 4]);
+  });
+});
+
+describe('markWrites (the marking rules)', () => {
+  const mark = (contractId: number, priority: number): ContractMark => ({ contractId, priority });
+  it.each([
+    ['a live change un-parks', [mark(1, MARK_PRIORITY.live)], [{ ids: [1], options: { unpark: true } }]],
+    ['fan-out un-parks', [mark(1, MARK_PRIORITY.fanOut)], [{ ids: [1], options: { unpark: true } }]],
+    ['a snapshot read does not', [mark(1, MARK_PRIORITY.snapshot)], [{ ids: [1], options: { unpark: false } }]],
+    ['nor does replay priority', [mark(1, MARK_PRIORITY.replay)], [{ ids: [1], options: { unpark: false } }]],
+    [
+      'a mixed batch is written in two calls, changes first',
+      [mark(1, MARK_PRIORITY.snapshot), mark(2, MARK_PRIORITY.live), mark(3, MARK_PRIORITY.snapshot)],
+      [{ ids: [2], options: { unpark: true } }, { ids: [1, 3], options: { unpark: false } }],
+    ],
+    ['nothing to mark, no call', [], []],
+  ])('%s', (_name, marks, expected) => {
+    expect(markWrites(marks).map((w) => ({ ids: w.marks.map((m) => m.contractId), options: w.options }))).toEqual(expected);
+  });
+
+  it('in a replay: only contracts not yet replayed, at replay priority, in verify mode, never un-parking', () => {
+    const writes = markWrites([mark(1, MARK_PRIORITY.live), mark(2, MARK_PRIORITY.snapshot)], new Set([2]));
+    expect(writes).toEqual([{ marks: [{ contractId: 1, priority: MARK_PRIORITY.replay }], options: { unpark: false, verify: true } }]);
+    expect(markWrites([mark(2, MARK_PRIORITY.live)], new Set([2]))).toEqual([]);
   });
 });
