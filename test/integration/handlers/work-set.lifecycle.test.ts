@@ -127,6 +127,9 @@ describe('work set on MariaDB', () => {
     await ws.mark([{ contractId: 2, priority: 100 }]);
     expect(await ds.transaction((m) => ws.release(m, two, 'noop', '{}'))).toEqual({ newerGeneration: true });
     expect(await row(2)).toMatchObject({ dirty: 1, lease_owner: null, priority: 100 });
+    const [again] = await ws.claim('w', 1);
+    expect(again?.contractId).toBe(2);
+    expect(await ds.transaction((m) => ws.release(m, again!, 'noop', '{}'))).toEqual({ newerGeneration: false });
 
     const short = createWorkSet(ds, { syncSchema: t.db.syncSchema, leaseMs: 200 });
     await short.mark([{ contractId: 3, priority: 10 }]);
