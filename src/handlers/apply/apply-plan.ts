@@ -10,13 +10,8 @@ import type { Claim } from '../work-set/work-set-claim';
 import { affectedRows, contractSyncTable, type Queryable } from '../work-set/sql-helpers';
 import { ensureCustomer, updateCustomerOnce } from './ensure-customer';
 
-/**
- * The apply phase: record the intent before any create, then run the plan's actions through the
- * platform port (the customer's under its lock). Returns the state they produced, for the
- * write-back.
- */
 export interface ApplyReconcileDeps {
-  /** The pool, or a named lock's manager when the caller holds one. */
+  /** The pool's manager (the customer lock takes its own connection from it). */
   db: DataSource | EntityManager;
   syncSchema: string;
   tenantId: string;
@@ -25,6 +20,11 @@ export interface ApplyReconcileDeps {
   customerLockTimeoutSeconds: number;
 }
 
+/**
+ * The apply phase: record the intent before any create, then run the plan's actions through the
+ * platform port (the customer's under its lock). Returns the state they produced, for the
+ * write-back.
+ */
 export async function applyReconcilePlan(
   deps: ApplyReconcileDeps,
   claim: Claim,
