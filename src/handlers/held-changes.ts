@@ -1,5 +1,5 @@
 import type { Queryable } from './work-set/sql-helpers';
-import { originOf } from './change-guard';
+import { originOf } from './plan/change-guard';
 import { ORPHANS_ORIGIN } from './orphans/orphan-change';
 import { confirmChange, findChange, heldChanges, parkedContractsOfChange } from './store/source-changes';
 

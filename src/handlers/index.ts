@@ -3,7 +3,8 @@
  * - consumer (issue 6): `markContracts(dataSource, syncSchema, marks, options)` or `createWorkSet(...).mark(marks)`,
  *   then `slots.nudge()`;
  * - `cli start`: `createReconcileSlots(deps, options)` → start(), nudge(), stop(), events;
- * - `reconcile` CLI and `status`: `planContract` (read-only plan), `createWorkSet` (unpark, confirm).
+ * - `reconcile` CLI and `status`: `loadPlanInputs` + `observeContract` + `planContract` (read-only plan),
+ *   `createWorkSet` (unpark, confirm).
  */
 export { markContracts, normaliseMarks, type ContractMark, type MarkOptions } from './work-set/work-set-mark';
 export { createWorkSet, DEFAULT_WORK_SET_OPTIONS, RECONCILE_PRIORITY, type WorkSet, type WorkSetOptions } from './work-set/work-set';
@@ -11,10 +12,13 @@ export type { Claim } from './work-set/work-set-claim';
 export type { FailureDisposition } from './work-set/work-set-failure';
 export { createReconcileSlots, DEFAULT_RECONCILE_SLOTS_OPTIONS, defaultOwner, type ReconcileSlots, type ReconcileSlotsDeps, type ReconcileSlotsOptions } from './reconcile-slots';
 export { createReconcileEvents, type ReconcileEventMap, type ReconcileEventName, type ReconcileEvents } from './reconcile-events';
+export { loadPlanInputs, type PlanInputs, type RecordedState } from './load/load-plan-inputs';
 export {
+  observeContract,
   planContract,
   planSummary,
   reconcileContract,
+  type LoadedContract,
   type PlannedContract,
   type ReconcileDeps,
   type ReconcileOptions,
@@ -23,8 +27,14 @@ export {
 } from './reconcile-contract';
 export { reconcileOptionsFromConfig } from './reconcile-options';
 export { classifyFailure } from './classify-failure';
-export { decideContractState, type ContractDecision, type ContractTarget, type StatePolicies } from './desired/contract-state';
-export { buildDesiredState, type DesiredState } from './desired/desired-state';
+export {
+  buildDesiredState,
+  decideContractState,
+  type ContractDecision,
+  type ContractTarget,
+  type DesiredState,
+  type StatePolicies,
+} from './plan/desired-state';
 export { planReconcile, type ReconcilePlan } from './plan/plan-reconcile';
 export { describeAction, type ReconcileAction } from './plan/reconcile-action';
 export * from './errors';

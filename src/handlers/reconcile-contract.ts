@@ -1,23 +1,16 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { applyPlan } from './apply/apply-plan';
-import { ensureCustomer, updateCustomerOnce } from './apply/ensure-customer';
-import { observePlatform } from './apply/observe-platform';
-import { buildDesiredState, contractClienteId, type DesiredState } from './desired/desired-state';
-import type { CallContext, IotPlatform } from './ports/iot-platform';
-import { nextIntent } from './plan/next-intent';
+import type { DataSource } from 'typeorm';
+import { applyReconcilePlan } from './apply/apply-plan';
+import { loadPlanInputs, type PlanInputs, type RecordedState } from './load/load-plan-inputs';
+import { observePlatform } from './load/observe-platform';
+import { guardChange, recordApplied } from './plan/change-guard';
+import { buildDesiredState, type DesiredState } from './plan/desired-state';
 import type { ObservedState } from './plan/observed-state';
 import { planReconcile, type ReconcilePlan } from './plan/plan-reconcile';
 import { describeAction } from './plan/reconcile-action';
-import type { ContractSource } from './desired/desired-state';
-import { loadContractSource, loadContractSources } from './store/load-contract-source';
-import { loadRecordedState, loadRecordedStates, type RecordedState } from './store/load-recorded-state';
-import { BlastRadiusLockTimeoutError } from './errors';
-import { namedLockName, withNamedLock } from './store/named-lock';
-import { guardChange, recordApplied } from './change-guard';
-import { recordIntent } from './store/record-intent';
-import { writeBack } from './store/write-back';
+import type { CallContext, IotPlatform } from './ports/iot-platform';
 import type { Claim } from './work-set/work-set-claim';
 import type { WorkSet } from './work-set/work-set';
+import { writeBack } from './write-back/write-back';
 
 export interface ReconcileDeps {
   dataSource: DataSource;
@@ -36,6 +29,11 @@ export interface ReconcileOptions {
   changeSettleMs?: number;
   /** Wait for another reconcile's find-or-create of the same document. @defaultValue 30 */
   customerLockTimeoutSeconds: number;
+}
+
+/** What the load phase hands the plan: IXC's rows, the project's record and the platform's reads. */
+export interface LoadedContract extends PlanInputs {
+  observed: ObservedState;
 }
 
 export interface PlannedContract {
@@ -68,135 +66,84 @@ export function planSummary(plan: ReconcilePlan): string {
   });
 }
 
-/** What a plan is made from, read from the database: IXC's rows and the project's record. */
-export interface PlanInputs {
-  source: ContractSource;
-  recorded: RecordedState;
-}
-
 /**
- * The plan inputs of many contracts in a handful of statements, whatever their number: the slots
- * read them once per claimed batch, right after the claim commits, instead of six statements per
- * contract. Read after the claim, they are as fresh as a per-contract read: a change committed
- * later bumps the generation, so the release keeps the contract dirty and it runs again.
+ * One reconcile of a claimed contract, in its phases: load → plan (once) → apply → write back and
+ * release. A park is returned (the caller records it with the lease); errors are thrown for the
+ * caller to classify.
  */
-export async function loadPlanInputs(deps: ReconcileDeps, contractIds: readonly number[], options: ReconcileOptions): Promise<Map<number, PlanInputs>> {
-  const manager = deps.dataSource.manager;
-  const sources = await loadContractSources(manager, contractIds);
-  const owners = [...sources.values()].map((source) => ({ contractId: source.contractId, clienteId: contractClienteId(source) }));
-  const recorded = await loadRecordedStates(manager, deps.workSet.syncSchema, owners, options.integrationId);
-  const inputs = new Map<number, PlanInputs>();
-  for (const [contractId, source] of sources) {
-    const state = recorded.get(contractId);
-    if (state) inputs.set(contractId, { source, recorded: state });
-  }
-  return inputs;
-}
-
-/**
- * Reads IXC and the recorded (or platform) state and plans. Read-only on both sides: `--dry-run` uses it alone.
- * `preloaded` (from `loadPlanInputs`) replaces the two reads; `manager` is a named lock's, under one.
- */
-export async function planContract(
-  deps: ReconcileDeps,
-  contractId: number,
-  options: ReconcileOptions,
-  mode: { verify: boolean; destructiveConfirmed: boolean },
-  ctx: CallContext,
-  preloaded?: PlanInputs,
-  manager: EntityManager = deps.dataSource.manager,
-): Promise<PlannedContract> {
-  const source = preloaded?.source ?? (await loadContractSource(manager, contractId));
-  const desired = buildDesiredState(source, options);
-  const recorded =
-    preloaded?.recorded ?? (await loadRecordedState(manager, deps.workSet.syncSchema, contractId, desired.customer.clienteId, options.integrationId));
-  const observed = await observePlatform(deps.platform, { contractId, tenantId: options.tenantId, recorded, verify: mode.verify, ctx });
-  const plan = planReconcile(desired, observed, { tenantId: options.tenantId, blastRadiusThreshold: options.blastRadiusThreshold, destructiveConfirmed: mode.destructiveConfirmed });
-  return { desired, recorded, observed, plan };
-}
-
-/**
- * One reconcile of a claimed contract: plan, park when the plan says so, record the intent
- * before any create, apply, then write back and release in one fenced transaction. A park is
- * returned (the caller records it with the lease); errors are thrown for the caller to classify.
- */
-export async function reconcileContract(
-  deps: ReconcileDeps,
-  claim: Claim,
-  options: ReconcileOptions,
-  signal: AbortSignal,
-  preloaded?: PlanInputs,
-): Promise<ReconcileResult> {
+export async function reconcileContract(deps: ReconcileDeps, claim: Claim, options: ReconcileOptions, signal: AbortSignal): Promise<ReconcileResult> {
   const ctx: CallContext = { contractId: claim.contractId, signal };
-  const mode = { verify: claim.verify, destructiveConfirmed: claim.destructiveConfirmed };
-  const planned = await planContract(deps, claim.contractId, options, mode, ctx, preloaded);
-  const db = deps.dataSource.manager;
-  if (planned.plan.destructive === 0 || mode.destructiveConfirmed || isOtherPark(planned.plan)) return applyPlanned(deps, db, claim, options, planned, ctx);
-  // The IXC change behind the mark is judged as a whole, one judgement at a time across slots and
-  // instances: the first contract of an oversized change holds it before any of its contracts
-  // revokes (a sliding count let the first 50 of 500 through). Re-planned under the lock.
-  const name = namedLockName(deps.workSet.syncSchema, 'blast-radius');
-  const lock = { name, timeoutSeconds: options.customerLockTimeoutSeconds, timeoutError: () => new BlastRadiusLockTimeoutError(name) };
-  const judged = await withNamedLock(deps.dataSource, lock, async (manager) => {
-    const fresh = await planContract(deps, claim.contractId, options, mode, ctx, undefined, manager);
-    if (fresh.plan.destructive === 0 || isOtherPark(fresh.plan)) return { fresh, decision: null };
-    return { fresh, decision: await guardChange(deps, claim.contractId, fresh.plan.destructive, options) };
-  });
-  const { fresh, decision } = judged;
-  if (decision === null || decision.kind === 'contract') return applyPlanned(deps, db, claim, options, fresh, ctx);
-  if (decision.kind === 'hold') return applyPlanned(deps, db, claim, options, { ...fresh, plan: { ...fresh.plan, park: decision.park } }, ctx);
-  // Allowed as part of its change: the per-contract check is the change's, already passed.
-  const plan = decision.confirmed || fresh.plan.park !== null ? { ...fresh.plan, park: null } : fresh.plan;
-  const result = await applyPlanned(deps, db, claim, options, { ...fresh, plan }, ctx);
-  await recordApplied(deps, decision.changeId, plan.destructive);
-  return result;
-}
 
-const isOtherPark = (plan: ReconcilePlan): boolean => plan.park !== null && plan.park.reason !== 'awaiting_confirmation';
+  // 1. Load: the batched read (a batch of one), then the platform's reads. Read-only.
+  const inputs = await loadPlanInputs(deps.dataSource.manager, deps.workSet.syncSchema, [claim.contractId], options.integrationId);
+  const loaded = await observeContract(deps, inputs.get(claim.contractId) as PlanInputs, options, claim.verify, ctx);
 
-/** Applies a plan; `db` is the pool's manager, or a named lock's when the caller holds one. */
-async function applyPlanned(
-  deps: ReconcileDeps,
-  db: EntityManager,
-  claim: Claim,
-  options: ReconcileOptions,
-  planned: PlannedContract,
-  ctx: CallContext,
-): Promise<ReconcileResult> {
-  const { desired, recorded, observed, plan } = planned;
+  // 2. Plan, once; a destructive plan is judged with its IXC change under the blast-radius lock.
+  const planned = planContract(loaded, options, claim.destructiveConfirmed);
+  const { plan, changeId } = await guardDestructive(deps, claim, options, planned);
   if (plan.park) return { contractId: claim.contractId, outcome: 'parked', plan, newerGeneration: false };
 
-  const intent = nextIntent(plan, observed, options.tenantId, desired.customer.clienteId);
-  if (intent) await recordIntent(db, deps.workSet, claim, intent);
-  const customerDeps = {
-    db,
+  // 3. Apply: the intent first, then the actions through the platform port.
+  const applyDeps = {
+    db: deps.dataSource.manager,
     syncSchema: deps.workSet.syncSchema,
     tenantId: options.tenantId,
     platform: deps.platform,
-    lockTimeoutSeconds: options.customerLockTimeoutSeconds,
+    customerLockTimeoutSeconds: options.customerLockTimeoutSeconds,
   };
-  const final = await applyPlan(
-    {
-      platform: deps.platform,
-      ensureCustomer: (clienteId, action, callCtx) => ensureCustomer(customerDeps, clienteId, action.input, action.fingerprint, callCtx),
-      updateCustomer: (clienteId, ref, action, callCtx) => updateCustomerOnce(customerDeps, clienteId, ref, action.input, action.fingerprint, callCtx),
-    },
-    plan,
-    desired,
-    observed,
-    ctx,
-  );
+  const final = await applyReconcilePlan(applyDeps, claim, { ...planned, plan }, ctx);
+
+  // 4. Write back and release, in one fenced transaction.
   const outcome: ReconcileOutcome = plan.target === 'hold' ? 'held' : plan.actions.length > 0 ? 'applied' : 'noop';
-  const fence = await writeBack(db, deps.workSet, {
+  const fence = await writeBack(deps.dataSource, deps.workSet, {
     claim,
-    desired,
+    desired: planned.desired,
     final,
-    recorded,
+    recorded: planned.recorded,
     integrationId: options.integrationId,
     outcome,
     planJson: planSummary(plan),
     ownership: plan.ownership,
     customerSaved: plan.actions.some((a) => a.kind === 'ensure-customer' || a.kind === 'update-customer'),
   });
+  if (changeId !== null) await recordApplied(deps, changeId, plan.destructive);
   return { contractId: claim.contractId, outcome, plan, newerGeneration: fence.newerGeneration };
+}
+
+/**
+ * The load phase's platform read for inputs the batched loader returned: intents resolved,
+ * adoption, and in verify mode the platform's own state (DESIGN.md § Drift). Read-only.
+ */
+export async function observeContract(deps: Pick<ReconcileDeps, 'platform'>, inputs: PlanInputs, options: ReconcileOptions, verify: boolean, ctx: CallContext): Promise<LoadedContract> {
+  const observed = await observePlatform(deps.platform, { contractId: inputs.source.contractId, tenantId: options.tenantId, recorded: inputs.recorded, verify, ctx });
+  return { ...inputs, observed };
+}
+
+/** The plan phase on a loaded contract: the desired state and the pure planner. Pure (`--dry-run` uses it alone). */
+export function planContract(loaded: LoadedContract, options: ReconcileOptions, destructiveConfirmed: boolean): PlannedContract {
+  const desired = buildDesiredState(loaded.source, options);
+  const plan = planReconcile(desired, loaded.observed, { tenantId: options.tenantId, blastRadiusThreshold: options.blastRadiusThreshold, destructiveConfirmed });
+  return { desired, recorded: loaded.recorded, observed: loaded.observed, plan };
+}
+
+/**
+ * The plan's guard: a plan that revokes or cancels, unconfirmed and not parked for another reason,
+ * is judged with its IXC change (`guardChange`). Held: parked on the change. Allowed: the change
+ * passed the check, so the pure planner is re-run on the same inputs as confirmed, and what it
+ * revokes is counted on the change (`changeId`) once applied.
+ */
+async function guardDestructive(
+  deps: ReconcileDeps,
+  claim: Claim,
+  options: ReconcileOptions,
+  planned: PlannedContract,
+): Promise<{ plan: ReconcilePlan; changeId: string | null }> {
+  const { plan } = planned;
+  const otherPark = plan.park !== null && plan.park.reason !== 'awaiting_confirmation';
+  if (plan.destructive === 0 || claim.destructiveConfirmed || otherPark) return { plan, changeId: null };
+  const decision = await guardChange(deps, claim.contractId, plan.destructive, options);
+  if (decision.kind === 'contract') return { plan, changeId: null };
+  if (decision.kind === 'hold') return { plan: { ...plan, park: decision.park }, changeId: null };
+  const confirmed = planReconcile(planned.desired, planned.observed, { tenantId: options.tenantId, blastRadiusThreshold: options.blastRadiusThreshold, destructiveConfirmed: true });
+  return { plan: confirmed, changeId: decision.changeId };
 }

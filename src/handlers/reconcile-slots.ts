@@ -7,9 +7,8 @@ import type { Logger } from '../lib/logger';
 import { classifyFailure } from './classify-failure';
 import { isLeaseLost, ReconcileAbortedError } from './errors';
 import { createReconcileEvents, type ReconcileEvents } from './reconcile-events';
-import { loadPlanInputs, reconcileContract, type PlanInputs, type ReconcileDeps, type ReconcileOptions } from './reconcile-contract';
+import { reconcileContract, type ReconcileDeps, type ReconcileOptions } from './reconcile-contract';
 import { refreshPendingLicencesIfDue } from './pending-licences';
-import { createBatchClaimer } from './work-set/batch-claimer';
 import type { Claim } from './work-set/work-set-claim';
 import { createWakeableSleep } from './wakeable-sleep';
 
@@ -51,11 +50,6 @@ export interface ReconcileSlotsOptions {
    * CPU. @defaultValue 1
    */
   catchUpConcurrency?: number;
-  /**
-   * Rows claimed beyond the slots asking, for the slots about to finish (at most one per reconcile
-   * in flight): fewer, larger claim transactions. @defaultValue a quarter of `concurrency`
-   */
-  claimAhead?: number;
   /** Aborting it stops the slots (the one AbortController of `cli start`). */
   signal?: AbortSignal;
   reconcile: ReconcileOptions;
@@ -76,7 +70,7 @@ export const DEFAULT_RECONCILE_SLOTS_OPTIONS = {
   pendingLicenceRefreshIntervalMs: 60_000,
   pendingLicenceRefreshBatch: 100,
   catchUpConcurrency: 1,
-} satisfies Required<Omit<ReconcileSlotsOptions, 'owner' | 'signal' | 'reconcile' | 'claimAhead'>>;
+} satisfies Required<Omit<ReconcileSlotsOptions, 'owner' | 'signal' | 'reconcile'>>;
 
 export interface ReconcileSlots {
   readonly owner: string;
@@ -125,25 +119,6 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
   let pausedUntil = 0;
   let stopPromise: Promise<void> | undefined;
 
-  // Plan inputs read for a whole claimed batch, by contract and claim token (tokens count per row);
-  // each reconcile takes its own.
-  const preloaded = new Map<string, PlanInputs>();
-  const claimKey = (claim: Claim): string => `${claim.contractId}:${claim.token}`;
-
-  async function preloadInputs(claims: Claim[]): Promise<void> {
-    if (claims.length < 2) return;
-    try {
-      const inputs = await loadPlanInputs(deps, claims.map((c) => c.contractId), opts.reconcile);
-      for (const claim of claims) {
-        const input = inputs.get(claim.contractId);
-        if (input) preloaded.set(claimKey(claim), input);
-      }
-    } catch (thrown) {
-      // Each reconcile reads its own inputs instead: slower, never wrong.
-      logger?.warn('batch read of plan inputs failed', { error: coerceError(thrown), contracts: claims.length });
-    }
-  }
-
   async function runOne(claim: Claim): Promise<void> {
     const started = Date.now();
     const controller = new AbortController();
@@ -159,10 +134,8 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     }, Math.max(50, Math.floor(deps.workSet.leaseMs / 2)));
     inFlight += 1;
     const log = logger?.child({ contractId: claim.contractId });
-    const inputs = preloaded.get(claimKey(claim));
-    preloaded.delete(claimKey(claim));
     try {
-      const result = await reconcileContract(deps, claim, opts.reconcile, controller.signal, inputs);
+      const result = await reconcileContract(deps, claim, opts.reconcile, controller.signal);
       if (result.plan.park) {
         await deps.workSet.fail(claim, { kind: 'park', reason: result.plan.park.reason, detail: result.plan.park.detail });
         log?.warn('reconcile parked', { outcome: 'parked', reason: result.plan.park.reason });
@@ -221,28 +194,6 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     }
   }
 
-  /** A claim taken ahead that no slot will start goes back to the work set at once. */
-  function giveBack(claim: Claim): Promise<boolean> {
-    preloaded.delete(claimKey(claim));
-    return deps.workSet.unclaim(claim);
-  }
-
-  const claimAhead = options.claimAhead ?? Math.floor(opts.concurrency / 4);
-  const claimer = createBatchClaimer({
-    stopping: () => stopping.signal.aborted,
-    claim: (limit) => deps.workSet.claim(owner, limit),
-    prepare: preloadInputs,
-    ahead: () => Math.min(claimAhead, inFlight),
-    giveBack,
-  });
-
-  async function releaseUnstarted(): Promise<void> {
-    const unstarted = claimer.takeUnstarted();
-    const results = await Promise.allSettled(unstarted.map(giveBack));
-    const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) logger?.warn('could not give back claims taken ahead; their leases expire instead', { failed, contracts: unstarted.length });
-  }
-
   async function slotLoop(slot: number): Promise<void> {
     while (!stopping.signal.aborted) {
       const pause = pausedUntil - Date.now();
@@ -256,7 +207,7 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
       }
       let claim: Claim | undefined;
       try {
-        claim = await claimer.next();
+        [claim] = await deps.workSet.claim(owner, 1);
       } catch (thrown) {
         events.emit('claim:error', { slot, error: coerceError(thrown) });
         await sleep(opts.claimErrorBackoffMs);
@@ -337,7 +288,6 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
         if ((await Promise.race([drained, timedOut])) === 'timeout') forced.abort();
         await drained;
         clearTimeout(timer);
-        await releaseUnstarted();
         try {
           if (opts.heartbeat) await deps.workSet.clearHeartbeat(owner);
         } catch (thrown) {

@@ -1,13 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { observePlatform } from '../handlers/apply/observe-platform';
-import { buildDesiredState, type DesiredState } from '../handlers/desired/desired-state';
+import { loadPlanInputs, type PlanInputs } from '../handlers/load/load-plan-inputs';
+import { observePlatform } from '../handlers/load/observe-platform';
+import { buildDesiredState, type DesiredState } from '../handlers/plan/desired-state';
 import type { ObservedState } from '../handlers/plan/observed-state';
 import { planReconcile } from '../handlers/plan/plan-reconcile';
 import { describeAction } from '../handlers/plan/reconcile-action';
 import type { IotPlatform } from '../handlers/ports/iot-platform';
 import type { ReconcileOptions } from '../handlers/reconcile-contract';
-import { loadContractSource } from '../handlers/store/load-contract-source';
-import { loadRecordedState } from '../handlers/store/load-recorded-state';
 import { coerceError } from '../lib/coerce-error';
 import { maskText, redactValue } from '../lib/mask';
 import { q } from '../migrations/schema-names';
@@ -118,20 +117,23 @@ export async function explainContract(deps: ContractReportDeps, contractId: numb
   } else notes.push('no sync row: the worker has never marked this contract');
 
   let desired: DesiredState | null = null;
-  let clienteId: number | null = null;
+  let inputs: PlanInputs | undefined;
   try {
-    const source = await loadContractSource(manager, contractId);
-    clienteId = source.contract?.idCliente ?? null;
-    if (options.reconcile) {
-      desired = buildDesiredState(source, { ...options.reconcile });
-      report.desired = redactValue(desired);
-    } else notes.push('IOT_TENANT_ID is not set: the desired state cannot be built');
+    inputs = (await loadPlanInputs(manager, options.syncSchema, [contractId], options.reconcile?.integrationId)).get(contractId);
   } catch (thrown) {
-    notes.push(`IXC rows could not be read: ${maskText(coerceError(thrown).message)}`);
+    notes.push(`IXC rows and the recorded state could not be read: ${maskText(coerceError(thrown).message)}`);
   }
 
-  try {
-    const recorded = await loadRecordedState(manager, options.syncSchema, contractId, clienteId, options.reconcile?.integrationId);
+  if (inputs) {
+    const { source, recorded } = inputs;
+    try {
+      if (options.reconcile) {
+        desired = buildDesiredState(source, { ...options.reconcile });
+        report.desired = redactValue(desired);
+      } else notes.push('IOT_TENANT_ID is not set: the desired state cannot be built');
+    } catch (thrown) {
+      notes.push(`the desired state could not be built: ${maskText(coerceError(thrown).message)}`);
+    }
     report.recorded = recorded.observed;
     if (deps.platform && options.reconcile) {
       try {
@@ -140,8 +142,6 @@ export async function explainContract(deps: ContractReportDeps, contractId: numb
         notes.push(`the platform could not be read: ${maskText(coerceError(thrown).message)}`);
       }
     } else if (!deps.platform) notes.push('the platform is not configured: recorded state only');
-  } catch (thrown) {
-    notes.push(`the recorded state could not be read: ${maskText(coerceError(thrown).message)}`);
   }
 
   const against = report.platform ?? report.recorded;

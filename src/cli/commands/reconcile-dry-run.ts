@@ -1,4 +1,4 @@
-import { describeAction, planContract, type ReconcileDeps, type ReconcileOptions } from '../../handlers';
+import { describeAction, loadPlanInputs, observeContract, planContract, type PlanInputs, type ReconcileDeps, type ReconcileOptions } from '../../handlers';
 import { coerceError } from '../../lib/coerce-error';
 import { maskText } from '../../lib/mask';
 
@@ -20,9 +20,13 @@ export interface DryRunReport {
  */
 export async function dryRunPlans(deps: ReconcileDeps, ids: readonly number[], options: ReconcileOptions, verify: boolean): Promise<DryRunReport[]> {
   const reports: DryRunReport[] = [];
+  // The batched loader reads every contract's rows at once; a failure there fails each contract.
+  const loaded = await loadPlanInputs(deps.dataSource.manager, deps.workSet.syncSchema, ids, options.integrationId).catch((thrown: unknown) => coerceError(thrown));
   for (const contractId of ids) {
     try {
-      const { plan } = await planContract(deps, contractId, options, { verify, destructiveConfirmed: false }, { contractId });
+      if (loaded instanceof Error) throw loaded;
+      const inputs = loaded.get(contractId) as PlanInputs;
+      const { plan } = planContract(await observeContract(deps, inputs, options, verify, { contractId }), options, false);
       reports.push({
         contractId,
         target: plan.target,

@@ -1,9 +1,96 @@
-import type { DesiredState } from '../desired/desired-state';
-import { ReconcileAbortedError, ReconcileError } from '../errors';
+import { customerExternalId, subscriptionExternalId } from '../domain/external-refs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { LeaseLostError, ReconcileAbortedError, ReconcileError } from '../errors';
 import type { CallContext, IotPlatform, PlatformLicense, SubscriptionStatus } from '../ports/iot-platform';
-import type { ObservedLicence, ObservedState } from '../plan/observed-state';
+import type { DesiredState } from '../plan/desired-state';
+import type { Intent, ObservedLicence, ObservedState } from '../plan/observed-state';
 import type { ReconcilePlan } from '../plan/plan-reconcile';
 import type { ReconcileAction } from '../plan/reconcile-action';
+import type { Claim } from '../work-set/work-set-claim';
+import { affectedRows, contractSyncTable, type Queryable } from '../work-set/sql-helpers';
+import { ensureCustomer, updateCustomerOnce } from './ensure-customer';
+
+export interface ApplyReconcileDeps {
+  /** The pool's manager (the customer lock takes its own connection from it). */
+  db: DataSource | EntityManager;
+  syncSchema: string;
+  tenantId: string;
+  platform: IotPlatform;
+  /** Wait for another reconcile's find-or-create of the same document. */
+  customerLockTimeoutSeconds: number;
+}
+
+/**
+ * The apply phase: record the intent before any create, then run the plan's actions through the
+ * platform port (the customer's under its lock). Returns the state they produced, for the
+ * write-back.
+ */
+export async function applyReconcilePlan(
+  deps: ApplyReconcileDeps,
+  claim: Claim,
+  planned: { plan: ReconcilePlan; desired: DesiredState; observed: ObservedState },
+  ctx: CallContext,
+): Promise<ObservedState> {
+  const { plan, desired, observed } = planned;
+  const intent = nextIntent(plan, observed, deps.tenantId, desired.customer.clienteId);
+  if (intent) await recordIntent(deps.db, deps.syncSchema, claim, intent);
+  const customerDeps = { db: deps.db, syncSchema: deps.syncSchema, tenantId: deps.tenantId, platform: deps.platform, lockTimeoutSeconds: deps.customerLockTimeoutSeconds };
+  return applyPlan(
+    {
+      platform: deps.platform,
+      ensureCustomer: (clienteId, action, callCtx) => ensureCustomer(customerDeps, clienteId, action.input, action.fingerprint, callCtx),
+      updateCustomer: (clienteId, ref, action, callCtx) => updateCustomerOnce(customerDeps, clienteId, ref, action.input, action.fingerprint, callCtx),
+    },
+    plan,
+    desired,
+    observed,
+    ctx,
+  );
+}
+
+/**
+ * The intent to commit before applying a plan that creates something, or null when it creates
+ * nothing. It keeps the licences already intended under the same epoch and adds the new ones. Pure.
+ */
+export function nextIntent(plan: ReconcilePlan, observed: ObservedState, tenantId: string, clienteId: number | null): Intent | null {
+  const creates = plan.actions.filter((a) => a.kind === 'create-subscription' || a.kind === 'create-licence');
+  if (creates.length === 0) return null;
+  const createSub = plan.actions.find((a) => a.kind === 'create-subscription');
+  const epoch = plan.epoch;
+  const subscriptionExternalIdValue =
+    createSub?.kind === 'create-subscription'
+      ? createSub.externalId
+      : (observed.subscription?.externalId ?? subscriptionExternalId(tenantId, plan.contractId, epoch));
+  const licences: Intent['licences'] = observed.intent && observed.intent.epoch === epoch ? { ...observed.intent.licences } : {};
+  for (const a of plan.actions) {
+    if (a.kind === 'create-licence') licences[a.platformProductId] = { externalId: a.externalId, epoch: a.epoch };
+  }
+  return {
+    epoch,
+    customerExternalId: clienteId === null ? null : customerExternalId(tenantId, clienteId),
+    subscriptionExternalId: subscriptionExternalIdValue,
+    licences,
+  };
+}
+
+/**
+ * Fenced by the lease in the statement itself: owner, token and expiry by the database clock.
+ * Parameters: (intent JSON, contract_id, owner, token).
+ */
+const RECORD_INTENT_SQL = (t: string) => `UPDATE ${t} SET intent = ?
+ WHERE contract_id = ? AND lease_owner = ? AND claim_token = ? AND lease_expires_at > NOW(3)`;
+
+/**
+ * Intent before effect (DESIGN.md § Decisions): the references about to be created are committed,
+ * fenced by the lease, before the first create. A later reconcile that finds the intent without
+ * ids looks the objects up by these references instead of trusting their absence. One autocommit
+ * statement: a lost lease matches no row and nothing is written.
+ */
+async function recordIntent(db: Queryable, syncSchema: string, claim: Claim, intent: Intent): Promise<void> {
+  const result = await db.query(RECORD_INTENT_SQL(contractSyncTable(syncSchema)), [JSON.stringify(intent), claim.contractId, claim.owner, claim.token]);
+  // mysql2 connects with FOUND_ROWS: a matched row counts even when the intent is unchanged.
+  if (affectedRows(result) !== 1) throw new LeaseLostError(claim.contractId, 'lease lost before recording the intent');
+}
 
 export interface ApplyDeps {
   platform: IotPlatform;

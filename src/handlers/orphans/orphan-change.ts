@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { q } from '../../migrations/schema-names';
-import { HELD_SAMPLE_SIZE } from '../plan/blast-radius';
+import { HELD_SAMPLE_SIZE } from '../plan/change-guard';
 import { confirmChange, findChange } from '../store/source-changes';
 import type { Queryable } from '../work-set/sql-helpers';
 import { orphanDestructive, type Orphan } from './find-orphans';

@@ -1,9 +1,7 @@
 import { licenseExternalId, subscriptionExternalId } from '../domain/external-refs';
-import type { ContractTarget } from '../desired/contract-state';
-import type { DesiredLicence, DesiredState } from '../desired/desired-state';
+import type { ContractTarget, DesiredLicence, DesiredState } from './desired-state';
 import type { LicenseItem } from '../ports/iot-platform';
 import { documentKey } from '../domain/document-key';
-import { blastRadiusPark } from './blast-radius';
 import type { ObservedLicence, ObservedState } from './observed-state';
 import type { ReconcileAction } from './reconcile-action';
 
@@ -20,6 +18,19 @@ export interface PlanOptions {
   blastRadiusThreshold: number;
   /** An operator confirmed this contract's destructive change (or the IXC change it belongs to). */
   destructiveConfirmed: boolean;
+}
+
+/**
+ * A contract whose own plan revokes or cancels more than the threshold waits for an operator.
+ * Changes fanning out over many contracts are judged as a whole by the change guard
+ * (`change-guard.ts`). Pure.
+ */
+export function blastRadiusPark(destructive: number, options: Pick<PlanOptions, 'blastRadiusThreshold' | 'destructiveConfirmed'>): PlanPark | null {
+  if (destructive === 0 || options.destructiveConfirmed || destructive <= options.blastRadiusThreshold) return null;
+  return {
+    reason: 'awaiting_confirmation',
+    detail: `Would revoke/cancel ${destructive} object(s), above the blast-radius threshold of ${options.blastRadiusThreshold}; run "reconcile --confirm --contract <id>" to proceed`,
+  };
 }
 
 export interface ReconcilePlan {

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { backoffDelayMs, DEFAULT_BACKOFF_OPTIONS } from '../../lib/backoff';
 import { claimContracts, type Claim } from './work-set-claim';
 import { recordFailure, type FailureDisposition } from './work-set-failure';
-import { assertLeaseHeld, releaseClaim, releaseIfCurrent, renewLease, unclaim, type ContractStateColumns } from './work-set-lease';
+import { releaseClaim, renewLease, type ContractStateColumns } from './work-set-lease';
 import {
   beatHeart,
   clearHeartbeat,
@@ -47,18 +47,12 @@ export interface WorkSet {
   mark(marks: readonly ContractMark[], options?: MarkOptions): Promise<number>;
   claim(owner: string, limit: number): Promise<Claim[]>;
   renew(claim: Claim): Promise<boolean>;
-  /** In the write-back transaction: re-lock and check the fence. */
-  assertHeld(manager: EntityManager, claim: Claim): Promise<{ newerGeneration: boolean }>;
-  /** In the write-back transaction, after assertHeld; with the contract's state when it changed. */
-  release(manager: EntityManager, claim: Claim, outcome: string, planJson: string | null, state?: ContractStateColumns): Promise<void>;
   /**
-   * Release (and the contract's state, when given) in one statement, while the lease is live and
-   * no newer generation arrived. With `manager`, the first statement of the write-back transaction:
-   * it holds the sync row's lock until COMMIT. False sends the caller to assertHeld + release.
+   * The first statement of the write-back transaction: releases while the lease is live (with the
+   * contract's state when it changed) and holds the sync row's lock until COMMIT. Throws
+   * LeaseLostError when the lease was lost; a newer generation keeps the mark.
    */
-  releaseIfCurrent(claim: Claim, outcome: string, planJson: string | null, options?: { manager?: EntityManager; state?: ContractStateColumns }): Promise<boolean>;
-  /** Gives back a claim no reconcile started (the mark stays); false when the lease was no longer ours. */
-  unclaim(claim: Claim): Promise<boolean>;
+  release(manager: EntityManager, claim: Claim, outcome: string, planJson: string | null, state?: ContractStateColumns): Promise<{ newerGeneration: boolean }>;
   fail(claim: Claim, disposition: FailureDisposition): Promise<boolean>;
   backoffMs(attempts: number): number;
   sweep(): Promise<number>;
@@ -84,10 +78,7 @@ export function createWorkSet(dataSource: DataSource, options: WorkSetOptions): 
     claim: (owner, limit) =>
       claimContracts(dataSource, s, { owner, limit, leaseMs: opts.leaseMs, agingStepMs: opts.agingStepMs, maxAgingBoost: opts.maxAgingBoost }),
     renew: (claim) => renewLease(dataSource, s, claim, opts.leaseMs),
-    assertHeld: (manager, claim) => assertLeaseHeld(manager, s, claim),
     release: (manager, claim, outcome, planJson, state) => releaseClaim(manager, s, claim, outcome, planJson, state),
-    releaseIfCurrent: (claim, outcome, planJson, options) => releaseIfCurrent(options?.manager ?? dataSource, s, claim, outcome, planJson, options?.state),
-    unclaim: (claim) => unclaim(dataSource, s, claim),
     fail: (claim, disposition) => recordFailure(dataSource, s, claim, disposition),
     backoffMs: (attempts) => backoffDelayMs(attempts, { baseMs: opts.backoffBaseMs, maxMs: opts.backoffMaxMs }),
     sweep: () => sweepExpiredLeases(dataSource, s),

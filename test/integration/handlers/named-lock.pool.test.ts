@@ -1,7 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { createAppDataSource, PoolWaitTimeoutError } from '../../../src/entities';
 import { createReconcileSlots, type ReconcileSlots } from '../../../src/handlers/reconcile-slots';
-import { customerLockName } from '../../../src/handlers/store/customer-sync';
+import { customerLockName } from '../../../src/handlers/apply/ensure-customer';
 import { withNamedLock } from '../../../src/handlers/store/named-lock';
 import { createWorkSet } from '../../../src/handlers/work-set/work-set';
 import { runMigrations } from '../../../src/migrations/run-migrations';

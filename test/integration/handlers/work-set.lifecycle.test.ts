@@ -97,10 +97,7 @@ describe('work set on MariaDB', () => {
       [1, 1_000],
       [2, null],
     ]);
-    await ds.transaction(async (m) => {
-      await ws.assertHeld(m, claims.find((c) => c.contractId === 1)!);
-      await ws.release(m, claims.find((c) => c.contractId === 1)!, 'ok', null);
-    });
+    await ds.transaction((m) => ws.release(m, claims.find((c) => c.contractId === 1)!, 'ok', null));
     // A change after the release starts afresh.
     await ws.mark([{ contractId: 1, priority: 10, sourceTsMs: 9_000 }]);
     const [next] = await ws.claim('w', 1);
@@ -111,52 +108,38 @@ describe('work set on MariaDB', () => {
     await ws.mark([{ contractId: 1, priority: 10 }]);
     const [claim] = await ws.claim('w', 1);
     await ws.mark([{ contractId: 1, priority: 100 }]);
-    await ds.transaction(async (m) => {
-      expect(await ws.assertHeld(m, claim!)).toEqual({ newerGeneration: true });
-      await ws.release(m, claim!, 'ok', null);
-    });
+    expect(await ds.transaction((m) => ws.release(m, claim!, 'ok', null))).toEqual({ newerGeneration: true });
     expect(await row(1)).toMatchObject({ dirty: 1, lease_owner: null, priority: 100 });
     const [again] = await ws.claim('w', 1);
     expect(again?.generation).toBe('2');
-    await ds.transaction(async (m) => {
-      await ws.assertHeld(m, again!);
-      await ws.release(m, again!, 'ok', null);
-    });
+    expect(await ds.transaction((m) => ws.release(m, again!, 'ok', null))).toEqual({ newerGeneration: false });
     expect(await row(1)).toMatchObject({ dirty: 0, priority: 0 });
   });
 
-  it('the one-statement release: clears a current claim, refuses a newer generation, a taken-over or an expired lease', async () => {
+  it('the one release: clears a current claim, keeps a newer generation marked, refuses a taken-over or an expired lease', async () => {
     await ws.mark([{ contractId: 1, priority: 10 }, { contractId: 2, priority: 10 }]);
     const claims = await ws.claim('w', 2);
     const one = claims.find((c) => c.contractId === 1)!;
     const two = claims.find((c) => c.contractId === 2)!;
-    expect(await ws.releaseIfCurrent(one, 'noop', '{}')).toBe(true);
+    expect(await ds.transaction((m) => ws.release(m, one, 'noop', '{}'))).toEqual({ newerGeneration: false });
     expect(await row(1)).toMatchObject({ dirty: 0, lease_owner: null, priority: 0 });
-    // A mark during the run: nothing is released, the claim still holds for the fenced path.
+    // A mark during the run: the lease is released, the newer mark stays for the next claim.
     await ws.mark([{ contractId: 2, priority: 100 }]);
-    expect(await ws.releaseIfCurrent(two, 'noop', '{}')).toBe(false);
-    expect(await row(2)).toMatchObject({ dirty: 1, lease_owner: 'w' });
+    expect(await ds.transaction((m) => ws.release(m, two, 'noop', '{}'))).toEqual({ newerGeneration: true });
+    expect(await row(2)).toMatchObject({ dirty: 1, lease_owner: null, priority: 100 });
+    const [again] = await ws.claim('w', 1);
+    expect(again?.contractId).toBe(2);
+    expect(await ds.transaction((m) => ws.release(m, again!, 'noop', '{}'))).toEqual({ newerGeneration: false });
 
     const short = createWorkSet(ds, { syncSchema: t.db.syncSchema, leaseMs: 200 });
     await short.mark([{ contractId: 3, priority: 10 }]);
     const [stale] = await short.claim('slow', 1);
     await leaseExpired(3);
-    expect(await ws.releaseIfCurrent(stale!, 'noop', '{}')).toBe(false);
+    await expect(ds.transaction((m) => ws.release(m, stale!, 'noop', '{}'))).rejects.toThrow(/expired/);
     expect(await row(3)).toMatchObject({ dirty: 1, lease_owner: 'slow' });
     expect(await waitFor(async () => (await ws.claim('fast', 1))[0])).toMatchObject({ contractId: 3 });
-    expect(await ws.releaseIfCurrent(stale!, 'noop', '{}')).toBe(false);
+    await expect(ds.transaction((m) => ws.release(m, stale!, 'noop', '{}'))).rejects.toThrow(/another worker/);
     expect(await row(3)).toMatchObject({ dirty: 1, lease_owner: 'fast' });
-  });
-
-  it('unclaim gives an unstarted claim back at once: the mark stays, the next claim is not a verify claim, a stale claim changes nothing', async () => {
-    await ws.mark([{ contractId: 5, priority: 10 }]);
-    const [claim] = await ws.claim('w', 1);
-    expect(await ws.unclaim(claim!)).toBe(true);
-    expect(await row(5)).toMatchObject({ dirty: 1, lease_owner: null, verify_requested: 0, attempts: 0 });
-    const [again] = await ws.claim('other', 1);
-    expect(again).toMatchObject({ contractId: 5, verify: false, token: String(BigInt(claim!.token) + 1n) });
-    expect(await ws.unclaim(claim!)).toBe(false);
-    expect(await row(5)).toMatchObject({ lease_owner: 'other' });
   });
 
   it('a worker whose lease expired and was taken over cannot write back', async () => {
@@ -164,7 +147,7 @@ describe('work set on MariaDB', () => {
     await short.mark([{ contractId: 1, priority: 10 }]);
     const [stale] = await short.claim('slow', 1);
     expect(await waitFor(async () => (await ws.claim('fast', 1))[0])).toMatchObject({ contractId: 1 });
-    await expect(ds.transaction((m) => ws.assertHeld(m, stale!))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(ds.transaction((m) => ws.release(m, stale!, 'ok', null))).rejects.toBeInstanceOf(LeaseLostError);
     expect(await ws.renew(stale!)).toBe(false);
     expect(await ws.fail(stale!, { kind: 'park', reason: 'x', detail: 'y' })).toBe(false);
     expect(await row(1)).toMatchObject({ lease_owner: 'fast', parked_reason: null });
@@ -175,7 +158,7 @@ describe('work set on MariaDB', () => {
     await short.mark([{ contractId: 4, priority: 10 }]);
     const [stale] = await short.claim('slow', 1);
     await leaseExpired(4);
-    await expect(ds.transaction((m) => ws.assertHeld(m, stale!))).rejects.toThrow(/expired/);
+    await expect(ds.transaction((m) => ws.release(m, stale!, 'ok', null))).rejects.toThrow(/expired/);
     expect(await ws.sweep()).toBe(1);
     // Never released: the reconcile may have died mid-apply, so the next one reads the platform.
     expect(await row(4)).toMatchObject({ lease_owner: null, dirty: 1, verify_requested: 1 });

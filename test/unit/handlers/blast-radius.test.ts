@@ -1,4 +1,4 @@
-import { changeVerdict, HELD_SAMPLE_SIZE, type ChangeFacts } from '../../../src/handlers/plan/blast-radius';
+import { changeVerdict, HELD_SAMPLE_SIZE, type ChangeFacts } from '../../../src/handlers/plan/change-guard';
 
 const change = (over: Partial<ChangeFacts> = {}): ChangeFacts => ({
   id: '7',

@@ -1,4 +1,4 @@
-import { decideContractState, type StatePolicies } from '../../../src/handlers/desired/contract-state';
+import { decideContractState, type StatePolicies } from '../../../src/handlers/plan/desired-state';
 
 const DEFAULTS: StatePolicies = { negativadoPolicy: 'suspend', overduePolicy: 'suspend' };
 const decide = (status: string | null, statusInternet: string | null, policies = DEFAULTS, exists = true) =>

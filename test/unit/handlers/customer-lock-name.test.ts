@@ -1,4 +1,4 @@
-import { customerLockName } from '../../../src/handlers/store/customer-sync';
+import { customerLockName } from '../../../src/handlers/apply/ensure-customer';
 
 describe('customer lock name', () => {
   const cpf = '21111496323';

@@ -1,4 +1,4 @@
-import { buildDesiredState, type ContractSource } from '../../../src/handlers/desired/desired-state';
+import { buildDesiredState, type ContractSource } from '../../../src/handlers/plan/desired-state';
 
 const OPTIONS = { integrationId: 1, tenantId: 't1', negativadoPolicy: 'suspend', overduePolicy: 'suspend' } as const;
 const products = new Map([

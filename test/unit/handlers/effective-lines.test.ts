@@ -1,4 +1,4 @@
-import { effectiveIotLines, type LineRow, type ProductRow } from '../../../src/handlers/desired/effective-lines';
+import { effectiveIotLines, type LineRow, type ProductRow } from '../../../src/handlers/plan/desired-state';
 
 const INTEGRATION = 1;
 const product = (id: number, over: Partial<ProductRow> = {}): ProductRow => ({

@@ -1,4 +1,4 @@
-import { nextIntent } from '../../../src/handlers/plan/next-intent';
+import { nextIntent } from '../../../src/handlers/apply/apply-plan';
 import type { ObservedState } from '../../../src/handlers/plan/observed-state';
 import { parseIntent } from '../../../src/handlers/plan/observed-state';
 import type { ReconcilePlan } from '../../../src/handlers/plan/plan-reconcile';

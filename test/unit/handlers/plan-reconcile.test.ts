@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildDesiredState, type ContractSource } from '../../../src/handlers/desired/desired-state';
-import type { ProductRow } from '../../../src/handlers/desired/effective-lines';
+import { buildDesiredState, type ContractSource, type ProductRow } from '../../../src/handlers/plan/desired-state';
 import type { ObservedLicence, ObservedState } from '../../../src/handlers/plan/observed-state';
 import { planReconcile, type PlanOptions } from '../../../src/handlers/plan/plan-reconcile';
 

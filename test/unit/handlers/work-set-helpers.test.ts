@@ -1,7 +1,7 @@
 import { normaliseMarks } from '../../../src/handlers/work-set/work-set-mark';
 import { createReconcileEvents } from '../../../src/handlers/reconcile-events';
 import { createWakeableSleep } from '../../../src/handlers/wakeable-sleep';
-import { statusLetter } from '../../../src/handlers/store/write-licencas';
+import { statusLetter } from '../../../src/handlers/write-back/write-back';
 
 describe('work-set helpers', () => {
   it('normaliseMarks keeps one mark per contract with the highest priority and the oldest change time, in key order, dropping invalid ids', () => {

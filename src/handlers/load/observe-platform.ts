@@ -1,7 +1,7 @@
 import { parseContractExternalId, subscriptionExternalId } from '../domain/external-refs';
 import type { CallContext, IotPlatform, PlatformLicense } from '../ports/iot-platform';
 import type { ObservedLicence, ObservedState } from '../plan/observed-state';
-import type { RecordedState } from '../store/load-recorded-state';
+import type { RecordedState } from './load-plan-inputs';
 
 export interface ObserveInput {
   contractId: number;

@@ -1,16 +1,15 @@
-import type { EntityManager } from 'typeorm';
-import { LicencaIot } from '../../entities';
+import type { DataSource, EntityManager } from 'typeorm';
+import { LicencaIot, LicencaProdutoIot, type LicencaStatus } from '../../entities';
 import { q } from '../../migrations/schema-names';
-import type { DesiredState } from '../desired/desired-state';
+import { saveCustomerSync } from '../apply/ensure-customer';
 import { documentKey } from '../domain/document-key';
+import type { RecordedState } from '../load/load-plan-inputs';
+import type { DesiredState } from '../plan/desired-state';
 import type { ObservedLicence, ObservedState } from '../plan/observed-state';
+import type { LicenseStatus } from '../ports/iot-platform';
 import type { Claim } from '../work-set/work-set-claim';
 import type { WorkSet } from '../work-set/work-set';
 import type { ContractStateColumns } from '../work-set/work-set-lease';
-import type { RecordedState } from './load-recorded-state';
-import { saveCustomerSync } from './customer-sync';
-import { consecutiveInsertIds } from './consecutive-insert-ids';
-import { currentLicencaIds, writeLicencas, type LicenceWrite } from './write-licencas';
 
 export interface WriteBackInput {
   claim: Claim;
@@ -35,21 +34,18 @@ ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), licenca_iot_id = VALUES(licenca_i
   external_id = VALUES(external_id), code = VALUES(code), status = VALUES(status), quantity = VALUES(quantity)`;
 
 /**
- * Write-back and release in ONE transaction (DESIGN.md § Leases and fencing). Its first statement
- * is the fenced release with the contract's state: it matches only while our lease is live and no
- * newer generation arrived, and locks the sync row until COMMIT, so a worker that lost its lease
- * writes nothing and none can take over midway. When it matches nothing, the row is re-locked and
- * checked (a lost lease throws; a newer generation keeps the mark) and released after the writes.
- * Then IXC's licence rows and the sync rows, only those that changed. A reconcile with nothing to
- * write but the release (most of a burst's: the contract was already in step) is that one
- * statement without a transaction.
+ * Write-back and release in ONE fenced transaction, the only way a reconcile ends well (DESIGN.md
+ * § Leases and fencing). Its first statement is the release with the contract's state: it matches
+ * only while our lease is live, keeps the mark when a newer generation arrived, and locks the sync
+ * row until COMMIT, so a worker that lost its lease writes nothing (LeaseLostError rolls the
+ * transaction back) and none can take over midway. Then the customer's sync row, IXC's licence
+ * rows and the licence sync rows, only those that changed (principle 8 for our own rows too).
  */
-export async function writeBack(db: EntityManager, workSet: WorkSet, input: WriteBackInput): Promise<{ newerGeneration: boolean }> {
+export async function writeBack(dataSource: DataSource, workSet: WorkSet, input: WriteBackInput): Promise<{ newerGeneration: boolean }> {
   const s = q(workSet.syncSchema);
   const { claim, desired, final, recorded } = input;
   const sub = final.subscription;
   const licencaCtx = { contractId: claim.contractId, integrationId: input.integrationId, customerRef: final.customer.ref, subscriptionRef: sub?.ref ?? null };
-  // Only what changed is written: most reconciles of a burst find nothing new (principle 8 for our own rows too).
   const state: ContractStateColumns = {
     epoch: final.epoch,
     customerRef: final.customer.ref,
@@ -65,17 +61,8 @@ export async function writeBack(db: EntityManager, workSet: WorkSet, input: Writ
   const customerToSave = desired.customer.ok && final.customer.ref !== null && !input.customerSaved && !customerKnown ? desired.customer : null;
   const writes = licenceWrites(desired, final, recorded);
 
-  const current = currentLicencaIds(licencaCtx, writes, recorded.licencas, recorded.licencaItems);
-  if (current !== null && !stateChanged && customerToSave === null) {
-    const nothingElse = staleRows(final, recorded, current).length === 0 && licenceSyncRows(claim.contractId, final, recorded, current).length === 0;
-    if (nothingElse && (await workSet.releaseIfCurrent(claim, input.outcome, input.planJson, { manager: db }))) return { newerGeneration: false };
-  }
-
-  const consecutiveIds = await consecutiveInsertIds(db);
-  // On a named lock's manager this transaction runs on the lock's connection.
-  return db.transaction(async (manager) => {
-    const released = await workSet.releaseIfCurrent(claim, input.outcome, input.planJson, { manager, state: stateChanged ? state : undefined });
-    const fence = released ? { newerGeneration: false } : await workSet.assertHeld(manager, claim);
+  return dataSource.transaction(async (manager) => {
+    const fence = await workSet.release(manager, claim, input.outcome, input.planJson, stateChanged ? state : undefined);
     if (customerToSave) {
       await saveCustomerSync(manager, workSet.syncSchema, {
         clienteId: customerToSave.clienteId,
@@ -84,12 +71,11 @@ export async function writeBack(db: EntityManager, workSet: WorkSet, input: Writ
         fingerprint: final.customer.fingerprint,
       });
     }
-    const rowIds = await writeLicencas(manager, licencaCtx, writes, recorded.licencas, recorded.licencaItems, consecutiveIds);
+    const rowIds = await writeLicencas(manager, licencaCtx, writes, recorded.licencas, recorded.licencaItems);
     // Native rows whose ids the platform no longer knows are shown as inactive, never deleted.
     for (const id of staleRows(final, recorded, rowIds)) await manager.update(LicencaIot, { id }, { status: 'I' });
     const licenceRows = licenceSyncRows(claim.contractId, final, recorded, rowIds);
     if (licenceRows.length > 0) await manager.query(LICENSE_UPSERT_SQL(s, licenceRows.length), licenceRows.flat());
-    if (!released) await workSet.release(manager, claim, input.outcome, input.planJson, stateChanged ? state : undefined);
     return fence;
   });
 }
@@ -172,4 +158,146 @@ function licenceWrite(l: ObservedLicence, ref: string, description: string | nul
     licencaIotId: l.licencaIotId,
     lines,
   };
+}
+
+/** One licence as it should appear in IXC's "Licença IoT" tab. */
+export interface LicenceWrite {
+  platformProductId: string;
+  ref: string;
+  code: string | null;
+  status: LicenseStatus | null;
+  description: string;
+  /** Its `licencas_iot` row, when known. */
+  licencaIotId: number | null;
+  /** Contributing lines; null leaves the item rows as they are (a revoked licence). */
+  lines: Array<{ lineId: number; quantity: number }> | null;
+  /** A replaced licence's own customer and subscription, for a history row written only now. */
+  belongsTo?: { customerRef: string | null; subscriptionRef: string | null };
+}
+
+export interface LicencaContext {
+  contractId: number;
+  integrationId: number;
+  customerRef: string | null;
+  subscriptionRef: string | null;
+}
+
+/** Platform status → `licencas_iot.status` letter (iot-platform-api.md §2.7). */
+export function statusLetter(status: LicenseStatus | null): LicencaStatus {
+  switch (status) {
+    case 'active':
+      return 'A';
+    case 'blocked':
+      return 'B';
+    case 'revoked':
+    case 'inactive':
+      return 'I';
+    default:
+      return 'P';
+  }
+}
+
+function changed<T extends object>(current: T, wanted: Partial<T>): Partial<T> {
+  const diff: Partial<T> = {};
+  for (const key of Object.keys(wanted) as Array<keyof T>) {
+    if (current[key] !== wanted[key]) diff[key] = wanted[key];
+  }
+  return diff;
+}
+
+/** A licence's `licencas_iot` columns as the write-back wants them. */
+function wantedRow(ctx: LicencaContext, licence: LicenceWrite): Partial<LicencaIot> {
+  const wanted: Partial<LicencaIot> = {
+    idContrato: ctx.contractId,
+    idIntegracao: ctx.integrationId,
+    idLicencaIntegracao: licence.ref,
+    codigoLicencaIntegracao: licence.code,
+    descricao: licence.description.slice(0, 255),
+    status: statusLetter(licence.status),
+  };
+  // A revoked licence keeps the customer and subscription it belonged to.
+  if (licence.status !== 'revoked') {
+    wanted.idClienteIntegracao = ctx.customerRef;
+    wanted.idAssinaturaIntegracao = ctx.subscriptionRef;
+  }
+  return wanted;
+}
+
+function rowOf(licence: LicenceWrite, existing: readonly LicencaIot[]): LicencaIot | undefined {
+  return existing.find((r) => licence.licencaIotId !== null && r.id === licence.licencaIotId) ?? existing.find((r) => r.idLicencaIntegracao === licence.ref);
+}
+
+/**
+ * Writes `licencas_iot` (one row per licence) and `licencas_produtos_iot` (one row per
+ * contributing line), touching only rows whose content changes (principle 8: the worker never
+ * triggers itself through no-op writes). A licence replaced under a new epoch gets a new row; the
+ * replaced one keeps its row, id, code and I (DESIGN.md § The tab). Returns the row id per
+ * platform product (its newest licence's, when `licences` lists the replaced ones first).
+ */
+async function writeLicencas(
+  manager: EntityManager,
+  ctx: LicencaContext,
+  licences: readonly LicenceWrite[],
+  existing: readonly LicencaIot[],
+  existingItems: readonly LicencaProdutoIot[],
+): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  const newItems: Array<Pick<LicencaProdutoIot, 'idLicencaIot' | 'idVdContratoProduto' | 'quantidade'>> = [];
+  const newRow = (licence: LicenceWrite): Partial<LicencaIot> => ({
+    ...wantedRow(ctx, licence),
+    idClienteIntegracao: licence.belongsTo ? licence.belongsTo.customerRef : ctx.customerRef,
+    idAssinaturaIntegracao: licence.belongsTo ? licence.belongsTo.subscriptionRef : ctx.subscriptionRef,
+  });
+  for (const licence of licences) {
+    const wanted = wantedRow(ctx, licence);
+    const row = rowOf(licence, existing);
+    let rowId: number;
+    if (row === undefined) {
+      // One INSERT per new row: TypeORM reads its id from the statement's insert id.
+      rowId = Number(((await manager.insert(LicencaIot, newRow(licence))).identifiers[0] as { id: number }).id);
+    } else {
+      rowId = row.id;
+      const diff = changed(row, wanted);
+      if (Object.keys(diff).length > 0) await manager.update(LicencaIot, { id: row.id }, diff);
+    }
+    ids.set(licence.platformProductId, rowId);
+    if (licence.lines !== null) newItems.push(...(await writeItems(manager, rowId, licence.lines, existingItems.filter((i) => i.idLicencaIot === rowId))));
+  }
+  // One statement for every new item row of the contract.
+  if (newItems.length > 0) await manager.insert(LicencaProdutoIot, newItems);
+  return ids;
+}
+
+/** What one licence's item rows need: rows to delete, quantities to change, lines to add. */
+function itemChanges(
+  lines: ReadonlyArray<{ lineId: number; quantity: number }>,
+  current: readonly LicencaProdutoIot[],
+): { deletes: number[]; updates: Array<[number, number]>; inserts: Array<[number, number]> } {
+  const wanted = new Map(lines.map((l) => [l.lineId, l.quantity]));
+  const seen = new Set<number>();
+  const deletes: number[] = [];
+  const updates: Array<[number, number]> = [];
+  for (const item of current) {
+    const quantity = wanted.get(item.idVdContratoProduto);
+    if (quantity === undefined || seen.has(item.idVdContratoProduto)) {
+      deletes.push(item.id);
+      continue;
+    }
+    seen.add(item.idVdContratoProduto);
+    if (Number(item.quantidade) !== quantity) updates.push([item.id, quantity]);
+  }
+  return { deletes, updates, inserts: [...wanted].filter(([lineId]) => !seen.has(lineId)) };
+}
+
+/** Updates and deletes one licence's item rows; returns the rows to insert. */
+async function writeItems(
+  manager: EntityManager,
+  licencaIotId: number,
+  lines: ReadonlyArray<{ lineId: number; quantity: number }>,
+  current: readonly LicencaProdutoIot[],
+): Promise<Array<Pick<LicencaProdutoIot, 'idLicencaIot' | 'idVdContratoProduto' | 'quantidade'>>> {
+  const { deletes, updates, inserts } = itemChanges(lines, current);
+  for (const id of deletes) await manager.delete(LicencaProdutoIot, { id });
+  for (const [id, quantidade] of updates) await manager.update(LicencaProdutoIot, { id }, { quantidade });
+  return inserts.map(([lineId, quantity]) => ({ idLicencaIot: licencaIotId, idVdContratoProduto: lineId, quantidade: quantity }));
 }
