@@ -117,8 +117,9 @@ describe('reconcile: racing workers, marks during a run, expired leases', () => 
   it('claims taken ahead that no slot started are given back at stop: no lease is left behind', async () => {
     await w.workSet.mark([1, 3, 4, 7, 9].map((contractId) => ({ contractId, priority: 100 })));
     // The third claim comes from a slot asking while the other reconciles, so it takes one row
-    // ahead; it is held after it committed, and the slots are told to stop meanwhile.
+    // ahead; it is held after it committed until the slots have been told to stop.
     let claims = 0;
+    let stopCalled = false;
     let limit = 0;
     let thirdTaken: () => void = () => undefined;
     const thirdClaimCommitted = new Promise<void>((resolve) => (thirdTaken = resolve));
@@ -130,7 +131,7 @@ describe('reconcile: racing workers, marks during a run, expired leases', () => 
         if (claims === 3) {
           limit = n;
           thirdTaken();
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await waitFor(() => stopCalled, { intervalMs: 5, what: 'the slots to be told to stop' });
         }
         return taken;
       },
@@ -139,7 +140,9 @@ describe('reconcile: racing workers, marks during a run, expired leases', () => 
     const slots = createReconcileSlots({ ...w.deps, workSet }, { owner: 'ahead', concurrency: 2, claimAhead: 2, pollIntervalMs: 50, shutdownTimeoutMs: 10_000, reconcile: w.options });
     slots.start();
     await thirdClaimCommitted;
-    await slots.stop();
+    const stopped = slots.stop();
+    stopCalled = true;
+    await stopped;
     expect(limit).toBe(2);
     const rows = await w.sync(`SELECT contract_id, dirty, lease_owner, claim_token, last_reconciled_at FROM contract_sync ORDER BY contract_id`);
     expect(rows.filter((r) => r.lease_owner !== null)).toEqual([]);
