@@ -12,7 +12,7 @@ import { demoStory, DEMO_CLEANUP, type DemoStep } from './demo-story';
 import { demoTargetProblems } from './demo-target';
 import { describeContract, type ContractRow, type LicencaRow, type SyncRow } from './demo-view';
 
-export interface DemoOptions {
+interface DemoOptions {
   /** Keep the worker, the sandbox and the status page running after the story. @defaultValue false */
   keepRunning?: boolean;
   /** Per step. @defaultValue 120000 */

@@ -32,7 +32,7 @@ export interface ContractReport {
   notes: string[];
 }
 
-export interface WorkSetRow {
+interface WorkSetRow {
   dirty: boolean;
   generation: number;
   priority: number;
@@ -49,7 +49,7 @@ export interface WorkSetRow {
   verifyRequested: boolean;
 }
 
-export interface AuditRow {
+interface AuditRow {
   at: string;
   method: string;
   path: string;
@@ -59,13 +59,13 @@ export interface AuditRow {
   error: string | null;
 }
 
-export interface ContractReportDeps {
+interface ContractReportDeps {
   dataSource: DataSource;
   /** Null when the platform is not configured: desired and recorded only. */
   platform: IotPlatform | null;
 }
 
-export interface ContractReportOptions {
+interface ContractReportOptions {
   syncSchema: string;
   /** Null when IOT_TENANT_ID is missing: no desired state, no plan. */
   reconcile: ReconcileOptions | null;

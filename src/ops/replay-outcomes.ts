@@ -2,7 +2,7 @@ import type { Query } from '../consumers/resolve-fan-out';
 import { maskText } from '../lib/mask';
 import { q } from '../migrations/schema-names';
 
-export interface ReplayOutcomes {
+interface ReplayOutcomes {
   /** Contracts still waiting (dirty, not parked) when the wait ended. */
   pending: number[];
   byOutcome: Record<string, number>;

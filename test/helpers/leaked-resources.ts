@@ -53,20 +53,22 @@ const STACK_FRAMES = 12;
 export class TimerTracker {
   private readonly timers = new Set<TrackedTimer>();
 
-  install(global: typeof globalThis): void {
+  /** Replaces `setTimeout` and `setInterval` on a test file's global object with tracking wrappers. */
+  install(global: object): void {
+    const timers = global as Record<'setTimeout' | 'setInterval', (...args: unknown[]) => NodeJS.Timeout>;
+    const add = this.add.bind(this);
     for (const kind of ['setTimeout', 'setInterval'] as const) {
-      const original = global[kind];
-      const tracker = this;
-      const tracked = function (this: unknown, ...args: unknown[]) {
-        const timer = (original as (...a: unknown[]) => NodeJS.Timeout).apply(this, args);
-        tracker.add(kind, timer, tracked);
+      const original = timers[kind];
+      const tracked = (...args: unknown[]): NodeJS.Timeout => {
+        const timer = original(...args);
+        add(kind, timer, tracked);
         return timer;
       };
       // Keeps util.promisify.custom and the like, so promisified timers behave as before.
       for (const key of Reflect.ownKeys(original)) {
         if (!(key in tracked)) Object.defineProperty(tracked, key, Object.getOwnPropertyDescriptor(original, key)!);
       }
-      (global as unknown as Record<string, unknown>)[kind] = tracked;
+      timers[kind] = tracked;
     }
   }
 

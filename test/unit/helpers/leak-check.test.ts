@@ -37,7 +37,7 @@ describe('the leak check', () => {
 
     expect(run.status).toBe(1);
     expect(byName['leaks-interval.fixture.js']?.status).toBe('failed');
-    expect(byName['leaks-interval.fixture.js']?.message).toMatch(/setInterval created at .*leaks-interval\.fixture\.js:3/);
+    expect(byName['leaks-interval.fixture.js']?.message).toMatch(/setInterval created at .*leaks-interval\.fixture\.js:4/);
     expect(byName['leaks-socket.fixture.js']?.status).toBe('failed');
     expect(byName['leaks-socket.fixture.js']?.message).toMatch(/server on 127\.0\.0\.1:\d+/);
     expect(byName['leaks-socket.fixture.js']?.message).toMatch(/socket to 127\.0\.0\.1:\d+/);
