@@ -8,6 +8,7 @@ import type { IotPlatform } from '../handlers/ports/iot-platform';
 import type { ReconcileOptions } from '../handlers/reconcile-contract';
 import { loadContractSource } from '../handlers/store/load-contract-source';
 import { loadRecordedState } from '../handlers/store/load-recorded-state';
+import { readWorkSetRow } from '../handlers/work-set/work-set-reads';
 import { coerceError } from '../lib/coerce-error';
 import { maskText, redactValue } from '../lib/mask';
 import { q } from '../migrations/schema-names';
@@ -73,14 +74,6 @@ interface ContractReportOptions {
   auditRows?: number;
 }
 
-// Parameters: (contract_id). Ages by the database clock.
-const WORK_SET_SQL = (s: string): string => `SELECT dirty, generation, priority, attempts, lease_owner, parked_reason, parked_detail,
-  last_outcome, last_error, verify_requested, owner_change,
-  TIMESTAMPDIFF(MICROSECOND, marked_at, NOW(3)) / 1000000 AS marked_ago_s,
-  TIMESTAMPDIFF(MICROSECOND, NOW(3), next_attempt_at) / 1000000 AS next_in_s,
-  TIMESTAMPDIFF(MICROSECOND, last_reconciled_at, NOW(3)) / 1000000 AS reconciled_ago_s,
-  TIMESTAMPDIFF(MICROSECOND, last_error_at, NOW(3)) / 1000000 AS error_ago_s
-  FROM ${s}.contract_sync WHERE contract_id = ?`;
 // Parameters: (contract_id, limit). Newest first; bodies stay in the table.
 const AUDIT_SQL = (s: string): string => `SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s.%fZ') AS at_iso, method, path, status, duration_ms, attempt, error
   FROM ${s}.api_audit WHERE contract_id = ? ORDER BY at DESC, id DESC LIMIT ?`;
@@ -97,7 +90,7 @@ export async function explainContract(deps: ContractReportDeps, contractId: numb
   const notes: string[] = [];
   const report: ContractReport = { contractId, workSet: null, desired: null, recorded: null, platform: null, plan: null, ownership: null, audit: [], notes };
 
-  const [row] = (await manager.query(WORK_SET_SQL(s), [contractId])) as Array<Record<string, unknown>>;
+  const row = await readWorkSetRow(manager, options.syncSchema, contractId);
   if (row) {
     report.workSet = {
       dirty: Number(row.dirty) === 1,
