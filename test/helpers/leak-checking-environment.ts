@@ -48,8 +48,8 @@ export default class LeakCheckingEnvironment extends NodeEnvironment {
       `Test file left ${lines.length} resource(s) open after its afterAll hooks:\n  ${lines.join('\n  ')}\n` +
         'Close what the file opens (pool.end(), consumer.disconnect(), server.close(), clearInterval) in afterAll.',
     );
-    // The lines above say where; this file's own frames would only add noise to the report.
-    error.stack = error.message;
+    // The lines above say where; this file's frames (and a second copy of the message) would be noise.
+    error.stack = '';
     state.unhandledErrors.push(error);
   }
 
