@@ -41,7 +41,7 @@ export interface KafkaConfig {
   sasl: KafkaSaslConfig | undefined;
 }
 
-export interface ConnectConfig {
+interface ConnectConfig {
   /** Kafka Connect REST endpoint. @defaultValue `http://127.0.0.1:18083` */
   url: string;
   /** @defaultValue `ixc-mariadb-cdc` */
@@ -91,7 +91,7 @@ export interface IotConfig {
   breakerResetTimeoutMs: number;
 }
 
-export interface ReconcileConfig {
+interface ReconcileConfig {
   /** Reconcile slots per process. @defaultValue 4 */
   concurrency: number;
   /** Time budget of one reconcile; the lease covers twice this. @defaultValue 60000 */
@@ -123,14 +123,14 @@ export interface ReconcileConfig {
   pendingLicenceRefreshBatch: number;
 }
 
-export interface AuditConfig {
+interface AuditConfig {
   /** @defaultValue 90 */
   retentionDays: number;
   /** Rows deleted per purge batch. @defaultValue 5000 */
   purgeBatchSize: number;
 }
 
-export interface OpsConfig {
+interface OpsConfig {
   /** @defaultValue `127.0.0.1` */
   host: string;
   /** @defaultValue 9464 */
@@ -155,7 +155,7 @@ export interface LogConfig {
 }
 
 /** The local CDC stack (no Docker): where jars, data and logs live and which ports it takes. */
-export interface StackConfig {
+interface StackConfig {
   /** Jar cache, data and logs; outside the clone so a fresh clone reuses the download. @defaultValue `~/.cache/ixc-iot-sync/cdc` */
   home: string;
   /** @defaultValue 3307 */
@@ -219,7 +219,7 @@ export interface AppConfig {
 export const DEFAULT_STACK_HOME = path.join(os.homedir(), '.cache', 'ixc-iot-sync', 'cdc');
 
 /** TLS to MariaDB (TypeORM's pool and every mysql2 connection the app opens). */
-export interface DatabaseTlsConfig {
+interface DatabaseTlsConfig {
   /** PEM file of the CA that signed the server's certificate; unset: the system's CAs. */
   caFile: string | undefined;
   /** Verify the server's certificate and host name. @defaultValue true */
@@ -227,7 +227,7 @@ export interface DatabaseTlsConfig {
 }
 
 /** TLS to the Kafka brokers. */
-export interface KafkaTlsConfig {
+interface KafkaTlsConfig {
   /** PEM file of the CA that signed the brokers' certificates; unset: the system's CAs. */
   caFile: string | undefined;
   /** Client certificate (PEM) for brokers that require one (mutual TLS); needs keyFile. */
@@ -239,9 +239,9 @@ export interface KafkaTlsConfig {
   verify: boolean;
 }
 
-export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
-export interface KafkaSaslConfig {
+interface KafkaSaslConfig {
   mechanism: KafkaSaslMechanism;
   username: string;
   /** Never logged. */

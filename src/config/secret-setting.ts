@@ -3,7 +3,7 @@ import { registerSecretValue } from '../lib/mask';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export interface SecretSetting {
+interface SecretSetting {
   value: string | undefined;
   /** Set when the variable or its `_FILE` twin is unusable; names the variable, never the value. */
   problem?: string;

@@ -15,7 +15,7 @@ export interface DemoStep {
 }
 
 /** The demo owns ids from here on in IXC's tables (kept clear of the seed and of the tests). */
-export const DEMO_BASE = 800_000;
+const DEMO_BASE = 800_000;
 const CUSTOMER = DEMO_BASE + 1;
 const CONTRACT = DEMO_BASE + 1;
 

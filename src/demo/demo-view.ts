@@ -1,3 +1,4 @@
+import type { ContractSummaryRead } from '../handlers/work-set/work-set-reads';
 import type { SandboxAdminState } from '../sandbox/sandbox-admin';
 import { maskDocument, maskName } from '../lib/mask';
 
@@ -17,20 +18,13 @@ export interface ContractRow {
   status_internet: string | null;
 }
 
-export interface SyncRow {
-  contract_id: number;
-  last_outcome: string | null;
-  parked_reason: string | null;
-  subscription_status: string | null;
-}
-
 const short = (id: string | null | undefined): string => (id ? `${id.slice(0, 8)}…` : '—');
 
 /**
  * One contract as the demo shows it: IXC's contract row, what the platform holds for it (from the
  * sandbox's state) and IXC's "Licença IoT" rows written back. Documents and names are masked.
  */
-export function describeContract(tenant: string, contract: ContractRow | undefined, contractId: number, platform: SandboxAdminState, licencas: LicencaRow[], sync: SyncRow | undefined): string[] {
+export function describeContract(tenant: string, contract: ContractRow | undefined, contractId: number, platform: SandboxAdminState, licencas: LicencaRow[], sync: ContractSummaryRead | undefined): string[] {
   const out: string[] = [];
   const ixc = contract ? `IXC status ${contract.status ?? '∅'} / status_internet ${contract.status_internet ?? '∅'}` : 'IXC row deleted';
   out.push(`  contract ${contractId}: ${ixc}; last reconcile ${sync?.last_outcome ?? '—'}${sync?.parked_reason ? ` (parked: ${sync.parked_reason})` : ''}`);

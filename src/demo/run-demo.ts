@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { ConfigError, type AppConfig } from '../config';
 import { startWorker, type Worker } from '../cli/worker/create-worker';
+import type { Queryable } from '../handlers/work-set/sql-helpers';
+import { countReconciledSince, readContractSummary } from '../handlers/work-set/work-set-reads';
 import { createLogger } from '../lib/logger';
 import { runMigrations } from '../migrations/run-migrations';
 import type { SandboxAdminState } from '../sandbox/sandbox-admin';
@@ -10,9 +12,9 @@ import { runSandbox } from '../sandbox/run-sandbox';
 import { createLocalStack } from '../stack';
 import { demoStory, DEMO_CLEANUP, type DemoStep } from './demo-story';
 import { demoTargetProblems } from './demo-target';
-import { describeContract, type ContractRow, type LicencaRow, type SyncRow } from './demo-view';
+import { describeContract, type ContractRow, type LicencaRow } from './demo-view';
 
-export interface DemoOptions {
+interface DemoOptions {
   /** Keep the worker, the sandbox and the status page running after the story. @defaultValue false */
   keepRunning?: boolean;
   /** Per step. @defaultValue 120000 */
@@ -77,7 +79,7 @@ export async function runDemo(base: Readonly<AppConfig>, print: (line?: string) 
           'SELECT id, id_contrato, status, id_licenca_integracao, codigo_licenca_integracao, descricao FROM licencas_iot WHERE id_contrato = ? AND id_integracao = ? ORDER BY id',
           [id, config.iot.integrationId],
         );
-        const [sync] = await rows<SyncRow>(db, `SELECT contract_id, last_outcome, parked_reason, subscription_status FROM \`${config.db.syncSchema}\`.contract_sync WHERE contract_id = ?`, [id]);
+        const sync = await readContractSummary(queryable(db), config.db.syncSchema, id);
         for (const line of describeContract(tenant, c, id, state, licencas, sync)) print(line);
       }
     };
@@ -120,6 +122,11 @@ async function rows<T>(db: mysql.Connection, sql: string, params: unknown[]): Pr
   return result as T[];
 }
 
+/** The connection as the work set's reads take it: a query answering with its rows. */
+function queryable(db: mysql.Connection): Queryable {
+  return { query: async (sql, params = []) => (await db.query(sql, params))[0] };
+}
+
 async function prepareIxc(db: mysql.Connection, config: Readonly<AppConfig>, clientId: string, clientSecret: string): Promise<void> {
   const integration = config.iot.integrationId;
   // The worker's migrations create IXC's IoT tables; the demo needs them before it starts.
@@ -149,12 +156,9 @@ async function playStep(db: mysql.Connection, syncSchema: string, step: DemoStep
 async function settle(db: mysql.Connection, syncSchema: string, contracts: number[], since: Date, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const done = await rows<{ n: number }>(
-      db,
-      `SELECT COUNT(*) AS n FROM \`${syncSchema}\`.contract_sync WHERE contract_id IN (?) AND dirty = 0 AND last_reconciled_at >= ?`,
-      [contracts, since],
-    ).catch(() => [{ n: 0 }]);
-    if (Number(done[0]?.n) === contracts.length) return;
+    // The worker may not have created the sync schema yet.
+    const done = await countReconciledSince(queryable(db), syncSchema, contracts, since).catch(() => 0);
+    if (done === contracts.length) return;
     if (Date.now() > deadline) throw new Error(`contracts ${contracts.join(', ')} not reconciled within ${timeoutMs / 1000} s: see the status page or \`status --contract <id>\``);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

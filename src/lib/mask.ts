@@ -4,7 +4,7 @@
  */
 
 /** Keys are compared lower-cased with `_` and `-` removed: `clientSecret`, `client_secret` and `CLIENT-SECRET` are one key. */
-export function normaliseKey(key: string): string {
+function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/[_-]/g, '');
 }
 

@@ -7,9 +7,9 @@ import { createPoller } from './poller';
 import { fetchSourceLag, type SourceLag } from './source-lag';
 
 /** Connector state as Kafka Connect reports it, or MISSING (404) / UNREACHABLE (no answer). */
-export type ConnectorHealthState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED' | 'RESTARTING' | 'STOPPED' | 'MISSING' | 'UNREACHABLE' | string;
+type ConnectorHealthState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED' | 'RESTARTING' | 'STOPPED' | 'MISSING' | 'UNREACHABLE' | string;
 
-export interface ConnectorTaskState {
+interface ConnectorTaskState {
   id: number;
   state: string;
   workerId: string | null;
@@ -29,7 +29,7 @@ export interface ConnectorSnapshot {
   source?: SourceLag;
 }
 
-export interface ConnectorMonitorOptions {
+interface ConnectorMonitorOptions {
   /** Kafka Connect REST base URL. */
   url: string;
   connectorName: string;
@@ -41,12 +41,12 @@ export interface ConnectorMonitorOptions {
   requestTimeoutMs?: number;
 }
 
-export const DEFAULT_CONNECTOR_MONITOR_OPTIONS = {
+const DEFAULT_CONNECTOR_MONITOR_OPTIONS = {
   pollIntervalMs: 10_000,
   requestTimeoutMs: 5_000,
 } satisfies Partial<Required<ConnectorMonitorOptions>>;
 
-export interface ConnectorMonitorDeps {
+interface ConnectorMonitorDeps {
   metrics?: Metrics;
   logger?: Logger;
   now?: () => number;

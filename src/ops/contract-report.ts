@@ -7,6 +7,7 @@ import { planReconcile } from '../handlers/plan/plan-reconcile';
 import { describeAction } from '../handlers/plan/reconcile-action';
 import type { IotPlatform } from '../handlers/ports/iot-platform';
 import type { ReconcileOptions } from '../handlers/reconcile-contract';
+import { readWorkSetRow } from '../handlers/work-set/work-set-reads';
 import { coerceError } from '../lib/coerce-error';
 import { maskText, redactValue } from '../lib/mask';
 import { q } from '../migrations/schema-names';
@@ -31,7 +32,7 @@ export interface ContractReport {
   notes: string[];
 }
 
-export interface WorkSetRow {
+interface WorkSetRow {
   dirty: boolean;
   generation: number;
   priority: number;
@@ -48,7 +49,7 @@ export interface WorkSetRow {
   verifyRequested: boolean;
 }
 
-export interface AuditRow {
+interface AuditRow {
   at: string;
   method: string;
   path: string;
@@ -58,13 +59,13 @@ export interface AuditRow {
   error: string | null;
 }
 
-export interface ContractReportDeps {
+interface ContractReportDeps {
   dataSource: DataSource;
   /** Null when the platform is not configured: desired and recorded only. */
   platform: IotPlatform | null;
 }
 
-export interface ContractReportOptions {
+interface ContractReportOptions {
   syncSchema: string;
   /** Null when IOT_TENANT_ID is missing: no desired state, no plan. */
   reconcile: ReconcileOptions | null;
@@ -72,14 +73,6 @@ export interface ContractReportOptions {
   auditRows?: number;
 }
 
-// Parameters: (contract_id). Ages by the database clock.
-const WORK_SET_SQL = (s: string): string => `SELECT dirty, generation, priority, attempts, lease_owner, parked_reason, parked_detail,
-  last_outcome, last_error, verify_requested, owner_change,
-  TIMESTAMPDIFF(MICROSECOND, marked_at, NOW(3)) / 1000000 AS marked_ago_s,
-  TIMESTAMPDIFF(MICROSECOND, NOW(3), next_attempt_at) / 1000000 AS next_in_s,
-  TIMESTAMPDIFF(MICROSECOND, last_reconciled_at, NOW(3)) / 1000000 AS reconciled_ago_s,
-  TIMESTAMPDIFF(MICROSECOND, last_error_at, NOW(3)) / 1000000 AS error_ago_s
-  FROM ${s}.contract_sync WHERE contract_id = ?`;
 // Parameters: (contract_id, limit). Newest first; bodies stay in the table.
 const AUDIT_SQL = (s: string): string => `SELECT DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s.%fZ') AS at_iso, method, path, status, duration_ms, attempt, error
   FROM ${s}.api_audit WHERE contract_id = ? ORDER BY at DESC, id DESC LIMIT ?`;
@@ -96,7 +89,7 @@ export async function explainContract(deps: ContractReportDeps, contractId: numb
   const notes: string[] = [];
   const report: ContractReport = { contractId, workSet: null, desired: null, recorded: null, platform: null, plan: null, ownership: null, audit: [], notes };
 
-  const [row] = (await manager.query(WORK_SET_SQL(s), [contractId])) as Array<Record<string, unknown>>;
+  const row = await readWorkSetRow(manager, options.syncSchema, contractId);
   if (row) {
     report.workSet = {
       dirty: Number(row.dirty) === 1,

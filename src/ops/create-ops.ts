@@ -21,7 +21,7 @@ export interface Ops {
   server: OpsServer;
 }
 
-export interface CreateOpsDeps {
+interface CreateOpsDeps {
   config: Readonly<AppConfig>;
   kafka: Kafka;
   /** Read-only queries on the project's database. */
@@ -31,7 +31,7 @@ export interface CreateOpsDeps {
   metrics?: Metrics;
 }
 
-export interface CreateOpsOptions {
+interface CreateOpsOptions {
   /** Topics of the live group. @defaultValue the captured tables' topics and the heartbeat topic */
   topics?: string[];
   /** @defaultValue config.ops.lagPollIntervalMs */

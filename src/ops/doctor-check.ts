@@ -1,5 +1,5 @@
 /** One line of `doctor`: what was checked, how it went, and what to do about it. */
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface CheckResult {
   name: string;

@@ -4,7 +4,7 @@ import { maskText } from '../lib/mask';
 import type { CheckResult } from './doctor-check';
 import { excessPrivileges, missingPrivileges, parseGrants, workerGrantStatements } from './grants';
 
-export interface DatabaseCheckContext {
+interface DatabaseCheckContext {
   query: Query;
   ixcDatabase: string;
   syncSchema: string;

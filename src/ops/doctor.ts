@@ -8,12 +8,12 @@ import { checkBinlog, checkGrants, checkTables, linkedProducts } from './doctor-
 import { matchSvaProducts, svaLinkedProducts, svaWarning } from './sva-links';
 
 /** The platform as `doctor` needs it: can a token be had, and which products exist. */
-export interface DoctorPlatform {
+interface DoctorPlatform {
   fetchToken(): Promise<void>;
   listProducts(): Promise<PlatformProduct[]>;
 }
 
-export interface DoctorDeps {
+interface DoctorDeps {
   /** Opens the worker's database connection (IXC database as default). Throws when unreachable. */
   openDatabase(): Promise<{ query: Query; close(): Promise<void> }>;
   connectorStatus(): Promise<Omit<ConnectorSnapshot, 'checkedAt'>>;
@@ -26,7 +26,7 @@ export interface DoctorDeps {
   platformUnavailableReason?: string;
 }
 
-export interface DoctorOptions {
+interface DoctorOptions {
   dbHost: string;
   dbPort: number;
   ixcDatabase: string;

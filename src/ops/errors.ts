@@ -2,7 +2,7 @@
  * Typed errors of the operations surface (monitors, ops server, operator commands). Messages say
  * what to do: the reader is an operator at a terminal or a dashboard.
  */
-export class OpsError extends Error {
+class OpsError extends Error {
   readonly retriable: boolean = false;
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -40,8 +40,4 @@ export class TopicReadError extends OpsError {
     super(message, options);
     this.name = 'TopicReadError';
   }
-}
-
-export function isOpsError(err: unknown): err is OpsError {
-  return err instanceof OpsError;
 }

@@ -4,7 +4,7 @@
  * with a note saying so). Grant lines may contain password hashes: they are parsed, never printed.
  */
 
-export interface Grant {
+interface Grant {
   privileges: Set<string>;
   /** `ALL PRIVILEGES` */
   all: boolean;
@@ -128,7 +128,7 @@ export function excessPrivileges(grants: readonly Grant[]): string[] {
 }
 
 /** IXC's tables the worker writes: the integration's token, the licence rows and their products. */
-export const IXC_IOT_TABLES = ['integracoes_iot', 'licencas_iot', 'licencas_produtos_iot'] as const;
+const IXC_IOT_TABLES = ['integracoes_iot', 'licencas_iot', 'licencas_produtos_iot'] as const;
 
 /** The exact grants of a dedicated worker user (`start`, `reconcile`, `status`, `doctor`…); README, "Database user". */
 export function workerGrantStatements(ixcDatabase: string, syncSchema: string, user = "'ixc_iot_sync'@'<worker host>'"): string[] {

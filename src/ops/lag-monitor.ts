@@ -44,7 +44,7 @@ export interface LagSnapshot {
   probes: number;
 }
 
-export interface LagMonitorOptions {
+interface LagMonitorOptions {
   /** The live consumer group; it is only ever read. */
   groupId: string;
   /** Topics the live group consumes. Empty: every topic the group has committed offsets for. @defaultValue [] */
@@ -59,7 +59,7 @@ export interface LagMonitorOptions {
   uncommittedStartsAt?: 'earliest' | 'latest';
 }
 
-export const DEFAULT_LAG_MONITOR_OPTIONS = {
+const DEFAULT_LAG_MONITOR_OPTIONS = {
   topics: [],
   dlqTopic: '',
   pollIntervalMs: 15_000,
@@ -67,7 +67,7 @@ export const DEFAULT_LAG_MONITOR_OPTIONS = {
   uncommittedStartsAt: 'earliest',
 } satisfies Omit<Required<LagMonitorOptions>, 'groupId'>;
 
-export interface LagMonitorDeps {
+interface LagMonitorDeps {
   kafka: Kafka;
   metrics?: Metrics;
   logger?: Logger;

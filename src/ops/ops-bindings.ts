@@ -27,7 +27,7 @@ export function bindReconcileEvents(events: ReconcileEvents, monitor: OpsMonitor
 }
 
 /** What the ops state reads from the IoT client. */
-export type IotClientSignals = Pick<IotPlatformClient, 'events' | 'breakerStates' | 'limiterStats'>;
+type IotClientSignals = Pick<IotPlatformClient, 'events' | 'breakerStates' | 'limiterStats'>;
 
 /**
  * Subscribes the ops state to the IoT client's `request`, `breaker:*` and `limiter:wait` events,

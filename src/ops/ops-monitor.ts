@@ -6,7 +6,7 @@ import { BREAKER_STATE_VALUE, type Metrics } from './metrics';
 import { DEFAULT_READINESS_OPTIONS, evaluateReadiness, type Readiness, type ReadinessOptions, type ReadinessSnapshot } from './readiness';
 import type { WorkSetMonitor, WorkSetSnapshot } from './work-set-monitor';
 
-export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
+type BreakerState = keyof typeof BREAKER_STATE_VALUE;
 
 /** What the status page and `status --json` show; every personal datum in it is already masked. */
 export interface StatusDocument {
@@ -24,7 +24,7 @@ export interface StatusDocument {
   startedAt: string;
 }
 
-export interface OpsMonitorDeps {
+interface OpsMonitorDeps {
   metrics: Metrics;
   lag: LagMonitor;
   connector: ConnectorMonitor;

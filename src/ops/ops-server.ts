@@ -2,13 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import { coerceError } from '../lib/coerce-error';
+import { isLoopbackHost } from '../lib/loopback';
 import type { Logger } from '../lib/logger';
 import { OpsOptionError } from './errors';
 import type { Metrics } from './metrics';
 import type { OpsMonitor } from './ops-monitor';
 import { STATUS_PAGE_HTML } from './status-page';
 
-export interface OpsServerOptions {
+interface OpsServerOptions {
   /** Interface to bind. Loopback unless the operator says otherwise. @defaultValue `127.0.0.1` */
   host?: string;
   /** 0 picks a free port (tests). @defaultValue 9464 */
@@ -28,14 +29,14 @@ export interface OpsServerOptions {
   allowedHosts?: readonly string[];
 }
 
-export const DEFAULT_OPS_SERVER_OPTIONS = {
+const DEFAULT_OPS_SERVER_OPTIONS = {
   host: '127.0.0.1',
   port: 9464,
   token: '',
   allowedHosts: [],
 } satisfies Required<OpsServerOptions>;
 
-export interface OpsServerDeps {
+interface OpsServerDeps {
   monitor: OpsMonitor;
   metrics: Metrics;
   logger?: Logger;
@@ -46,12 +47,6 @@ export interface OpsServer {
   start(): Promise<{ host: string; port: number; url: string }>;
   /** Stops accepting, closes idle keep-alive sockets; idempotent. */
   stop(): Promise<void>;
-}
-
-/** True for names and addresses that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** The host part of a `Host` header (`name`, `name:port`, `[v6]:port`), lower-cased. */

@@ -8,7 +8,7 @@ export interface Poller<T> {
   poll(): Promise<T>;
 }
 
-export interface PollerOptions {
+interface PollerOptions {
   intervalMs: number;
 }
 

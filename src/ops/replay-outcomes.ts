@@ -1,8 +1,8 @@
 import type { Query } from '../consumers/mark-batch';
 import { maskText } from '../lib/mask';
-import { q } from '../migrations/schema-names';
+import { readLastOutcomes } from '../handlers/work-set/work-set-reads';
 
-export interface ReplayOutcomes {
+interface ReplayOutcomes {
   /** Contracts still waiting (dirty, not parked) when the wait ended. */
   pending: number[];
   byOutcome: Record<string, number>;
@@ -11,19 +11,13 @@ export interface ReplayOutcomes {
   parked: Array<{ contractId: number; reason: string }>;
 }
 
-// Parameters: (ids). The settled state of the replayed contracts.
-const OUTCOMES_SQL = (s: string): string => `SELECT contract_id, dirty, parked_reason, last_outcome, last_plan
-  FROM ${s}.contract_sync WHERE contract_id IN (?)`;
-
 const CHUNK = 1000;
 
 /** Where the replayed contracts stand now: pending, outcomes, and the actions their last plans took. */
 export async function readReplayOutcomes(query: Query, syncSchema: string, contracts: readonly number[]): Promise<ReplayOutcomes> {
   const out: ReplayOutcomes = { pending: [], byOutcome: {}, actions: [], parked: [] };
   for (let i = 0; i < contracts.length; i += CHUNK) {
-    const rows = (await query(OUTCOMES_SQL(q(syncSchema)), [contracts.slice(i, i + CHUNK)])) as Array<{
-      contract_id: unknown; dirty: unknown; parked_reason: string | null; last_outcome: string | null; last_plan: string | null;
-    }>;
+    const rows = await readLastOutcomes({ query }, syncSchema, contracts.slice(i, i + CHUNK));
     for (const r of rows) {
       const id = Number(r.contract_id);
       if (r.parked_reason) {

@@ -20,7 +20,7 @@ export interface SourceLag {
 }
 
 /** The value of `name{server="<server>"}` in a Prometheus text exposition, null when absent. */
-export function sampleValue(text: string, name: string, server: string): number | null {
+function sampleValue(text: string, name: string, server: string): number | null {
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
     const labels = /^[^{\s]+\{([^}]*)\}/.exec(line)?.[1] ?? '';
@@ -31,7 +31,7 @@ export function sampleValue(text: string, name: string, server: string): number 
   return null;
 }
 
-export function parseSourceLag(text: string, server: string): SourceLag {
+function parseSourceLag(text: string, server: string): SourceLag {
   const lag = sampleValue(text, SOURCE_LAG_METRIC, server);
   const connected = sampleValue(text, CONNECTED_METRIC, server);
   const snapshot = sampleValue(text, SNAPSHOT_RUNNING_METRIC, server);

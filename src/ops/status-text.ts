@@ -19,14 +19,14 @@ function table(header: string[], rows: Array<Array<string | number>>, indent = '
 }
 
 /** Debezium's MilliSecondsBehindSource as one phrase (status text and status page). */
-export function formatSourceLag(source: SourceLag | undefined): string {
+function formatSourceLag(source: SourceLag | undefined): string {
   if (!source) return 'lag unknown (no CONNECT_METRICS_URL)';
   if (source.lagMs === null) return `lag unknown (${source.detail ?? 'no value'})`;
   const state = [source.connected === false ? 'binlog disconnected' : null, source.snapshotRunning ? 'snapshot running' : null].filter(Boolean);
   return `Debezium ${formatDuration(source.lagMs / 1000)} behind the binlog${state.length > 0 ? ` (${state.join(', ')})` : ''}`;
 }
 
-export interface PipelineExtras {
+interface PipelineExtras {
   /** When the connector last wrote a heartbeat (ms), read from the heartbeat topic. */
   heartbeatWrittenAt: number | null;
   /** Workers seen recently (worker_heartbeat). */

@@ -13,14 +13,14 @@ export interface SvaProductRow {
   idProdutoIot: string | null;
 }
 
-export interface SvaMatch {
+interface SvaMatch {
   product: SvaProductRow;
   platformProduct: PlatformProduct;
   /** How the package code matched: the platform product's `code`, else its `id`. */
   by: 'code' | 'id';
 }
 
-export interface SvaReport {
+interface SvaReport {
   /** Products of an SVA integration of the IoT platform, not provisioned: each with the product `adopt-sva` links it to. */
   adoptable: SvaMatch[];
   /** Package codes that name two platform products (one by code, another by id): left to the operator. */

@@ -9,7 +9,7 @@ import type { Metrics } from './metrics';
 import { createPoller } from './poller';
 
 /** A contract whose last reconcile failed and that is not settled yet (still dirty, or parked). */
-export interface RecentFailure {
+interface RecentFailure {
   contractId: number;
   /** Masked: personal data never leaves through the status page. */
   error: string;
@@ -36,7 +36,7 @@ export interface WorkSetSnapshot {
   heldChanges: HeldChange[];
 }
 
-export interface WorkSetMonitorOptions {
+interface WorkSetMonitorOptions {
   /** The project's schema holding `contract_sync`. */
   syncSchema: string;
   /** @defaultValue 10000 */
@@ -45,12 +45,12 @@ export interface WorkSetMonitorOptions {
   recentFailures?: number;
 }
 
-export const DEFAULT_WORK_SET_MONITOR_OPTIONS = {
+const DEFAULT_WORK_SET_MONITOR_OPTIONS = {
   pollIntervalMs: 10_000,
   recentFailures: 20,
 } satisfies Partial<Required<WorkSetMonitorOptions>>;
 
-export interface WorkSetMonitorDeps {
+interface WorkSetMonitorDeps {
   /** Read-only queries on the project's database. */
   query: Query;
   metrics?: Metrics;

@@ -1,7 +1,7 @@
 import { StackError } from './errors';
 import type { ConnectorConfig } from './connector-template';
 
-export type ConnectorState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED' | 'RESTARTING' | 'STOPPED';
+type ConnectorState = 'RUNNING' | 'PAUSED' | 'FAILED' | 'UNASSIGNED' | 'RESTARTING' | 'STOPPED';
 
 export interface ConnectorStatus {
   connector: { state: ConnectorState; trace?: string };

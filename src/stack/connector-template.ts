@@ -50,7 +50,7 @@ export function renderConnectorConfig(values: ConnectorTemplateValues, template 
 }
 
 /** `${provider:path:key}` or `${provider:key}`, as Kafka Connect's ConfigTransformer reads them. */
-export function isConfigProviderRef(value: string): boolean {
+function isConfigProviderRef(value: string): boolean {
   return /^\$\{[a-z][A-Za-z0-9_.-]*:[^{}]+\}$/.test(value);
 }
 

@@ -50,7 +50,3 @@ export class StackStartError extends StackError {
     this.name = 'StackStartError';
   }
 }
-
-export function isStackError(err: unknown): err is StackError {
-  return err instanceof StackError;
-}

@@ -15,7 +15,7 @@ export function jmxExporterJar(layout: StackLayout, versions: StackVersions = ST
   return path.join(layout.agents, `jmx_prometheus_javaagent-${versions.jmxExporter}.jar`);
 }
 
-export interface InstallResult {
+interface InstallResult {
   /** False when the version stamp matched and nothing was downloaded. */
   downloaded: boolean;
   durationMs: number;

@@ -9,7 +9,7 @@ import { jvmArgs } from './jvm-options';
 import { runningPid, startManagedProcess, type ManagedProcessSpec } from './managed-process';
 import type { StackLayout } from './stack-layout';
 
-export interface KafkaBrokerOptions {
+interface KafkaBrokerOptions {
   port: number;
   controllerPort: number;
   readyTimeoutMs: number;
@@ -96,7 +96,7 @@ export async function startKafka(layout: StackLayout, options: KafkaBrokerOption
 }
 
 /** True when the broker answers a metadata request. */
-export async function brokerAnswers(port: number, security: Pick<KafkaClientConfig, 'ssl' | 'sasl'> = {}): Promise<boolean> {
+async function brokerAnswers(port: number, security: Pick<KafkaClientConfig, 'ssl' | 'sasl'> = {}): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'ixc-iot-sync-stack',
     brokers: [`127.0.0.1:${port}`],

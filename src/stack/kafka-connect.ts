@@ -7,9 +7,9 @@ import { runningPid, startManagedProcess, type ManagedProcessSpec } from './mana
 import { REPO_ROOT, type StackLayout } from './stack-layout';
 
 /** The exporter's rules, shared with compose's Connect image. */
-export const JMX_EXPORTER_RULES = path.join(REPO_ROOT, 'docker', 'connect', 'jmx-exporter.yml');
+const JMX_EXPORTER_RULES = path.join(REPO_ROOT, 'docker', 'connect', 'jmx-exporter.yml');
 
-export interface KafkaConnectOptions {
+interface KafkaConnectOptions {
   port: number;
   /** Where the JMX exporter agent serves Debezium's and Connect's metrics (loopback). */
   metricsPort: number;
@@ -19,7 +19,7 @@ export interface KafkaConnectOptions {
   kafkaClientSettings?: readonly string[];
 }
 
-export const CONNECT_GROUP_ID = 'ixc-iot-sync-connect';
+const CONNECT_GROUP_ID = 'ixc-iot-sync-connect';
 const MARIADB_CONNECTOR_CLASS = 'io.debezium.connector.mariadb.MariaDbConnector';
 
 /** Kafka Connect in distributed mode: connector configs and offsets live in Kafka and survive restarts. */
@@ -75,7 +75,7 @@ export function renderConnectProperties(layout: StackLayout, options: Omit<Kafka
  * starts, so the connector's password is never stored in the config topic. Each is fenced: files
  * only under the stack's config directory, environment variables only DEBEZIUM_DB_PASSWORD.
  */
-export function connectConfigProviders(layout: StackLayout): string[] {
+function connectConfigProviders(layout: StackLayout): string[] {
   return [
     '# Connector secrets are references resolved here, never values in the config topic.',
     'config.providers=file,env',
@@ -111,7 +111,7 @@ export async function startConnect(layout: StackLayout, options: KafkaConnectOpt
 }
 
 /** True when the worker has joined its group (GET /health 200) and lists the MariaDB connector plugin. */
-export async function connectReady(baseUrl: string): Promise<boolean> {
+async function connectReady(baseUrl: string): Promise<boolean> {
   try {
     const health = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
     if (!health.ok) return false;

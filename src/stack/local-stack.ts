@@ -34,7 +34,7 @@ import { STACK_VERSIONS } from './stack-versions';
 import { createStackLayout, type StackLayout, type StackService } from './stack-layout';
 import { withStackLock } from './stack-lock';
 
-export type StackConfigInput = Pick<AppConfig, 'stack' | 'kafka' | 'connect' | 'db'>;
+type StackConfigInput = Pick<AppConfig, 'stack' | 'kafka' | 'connect' | 'db'>;
 
 export interface LocalStackOptions {
   /** Progress and endpoint lines. @defaultValue no output */
@@ -57,7 +57,7 @@ const DEFAULT_LOCAL_STACK_OPTIONS = {
 export const STACK_SERVICES: readonly StackService[] = ['mariadb', 'kafka', 'connect'];
 export const DEBEZIUM_USER = 'debezium';
 
-export interface StackEndpoints {
+interface StackEndpoints {
   /** TLS and SASL on Kafka, TLS on MariaDB (`stack up --secure`). */
   secure: boolean;
   mariadb: string;
@@ -82,7 +82,7 @@ export interface StackUpResult {
   endpoints: StackEndpoints;
 }
 
-export interface ServiceStatus {
+interface ServiceStatus {
   service: StackService;
   pid: number | null;
   port: number;

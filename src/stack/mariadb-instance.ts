@@ -8,7 +8,7 @@ import { StackStartError } from './errors';
 import { runningPid, startManagedProcess, type ManagedProcessSpec } from './managed-process';
 import { REPO_ROOT, type StackLayout } from './stack-layout';
 
-export interface MariadbInstanceOptions {
+interface MariadbInstanceOptions {
   port: number;
   /** The IXC database the fixture is loaded into and Debezium captures. */
   database: string;
@@ -20,7 +20,7 @@ export interface MariadbInstanceOptions {
   tlsLines?: readonly string[];
 }
 
-export const FIXTURE_DIR = path.join(REPO_ROOT, 'fixtures', 'ixc');
+const FIXTURE_DIR = path.join(REPO_ROOT, 'fixtures', 'ixc');
 
 /** The CDC MariaDB instance: its own datadir, port and row binlog; the system server is left alone. */
 export function mariadbProcessSpec(layout: StackLayout): ManagedProcessSpec {
@@ -34,7 +34,7 @@ export function mariadbProcessSpec(layout: StackLayout): ManagedProcessSpec {
   };
 }
 
-export function renderMariadbConfig(layout: StackLayout, port: number, tlsLines: readonly string[] = []): string {
+function renderMariadbConfig(layout: StackLayout, port: number, tlsLines: readonly string[] = []): string {
   const runAsRoot = process.getuid?.() === 0;
   return [
     '# Rendered by `ixc-iot-sync stack up`; edits are overwritten.',

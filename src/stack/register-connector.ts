@@ -4,7 +4,7 @@ import type { ConnectorConfig } from './connector-template';
 import { createConnectClient, type ConnectClient, type ConnectorStatus } from './connect-client';
 import { StackStartError } from './errors';
 
-export interface RegisterConnectorOptions {
+interface RegisterConnectorOptions {
   connectUrl: string;
   connectorName: string;
   config: ConnectorConfig;

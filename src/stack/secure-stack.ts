@@ -7,7 +7,7 @@ import { StackError, StackPrerequisiteError } from './errors';
 import type { StackLayout } from './stack-layout';
 
 /** SCRAM user of the worker on the secured broker, and its TLS-only MariaDB user. */
-export const SECURE_WORKER_KAFKA_USER = 'ixc-iot-sync';
+const SECURE_WORKER_KAFKA_USER = 'ixc-iot-sync';
 export const SECURE_WORKER_DB_USER = 'ixc_iot_sync';
 
 /**

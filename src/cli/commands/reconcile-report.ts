@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { q } from '../../migrations/schema-names';
+import { readLastOutcomes } from '../../handlers/work-set/work-set-reads';
 import { maskText } from '../../lib/mask';
 
 /** One contract's outcome as `reconcile` prints it. */
@@ -17,20 +17,6 @@ export interface ContractReport {
   dirty: boolean;
 }
 
-/** Parameters: (ids). */
-const REPORT_SQL = (s: string) => `SELECT contract_id, dirty, last_outcome, last_plan, parked_reason, parked_detail, last_error
-  FROM ${s}.\`contract_sync\` WHERE contract_id IN (?) ORDER BY contract_id`;
-
-interface ReportRow {
-  contract_id: number;
-  dirty: number;
-  last_outcome: string | null;
-  last_plan: string | null;
-  parked_reason: string | null;
-  parked_detail: string | null;
-  last_error: string | null;
-}
-
 type StoredPlan = { target?: string; why?: string; ownership?: string | null; actions?: string[]; warnings?: string[] };
 
 function parsePlan(text: string | null): StoredPlan {
@@ -44,7 +30,7 @@ function parsePlan(text: string | null): StoredPlan {
 
 export async function loadReports(dataSource: DataSource, syncSchema: string, ids: readonly number[]): Promise<ContractReport[]> {
   if (ids.length === 0) return [];
-  const rows = (await dataSource.query(REPORT_SQL(q(syncSchema)), [[...ids]])) as ReportRow[];
+  const rows = await readLastOutcomes(dataSource, syncSchema, ids);
   return rows.map((r) => {
     const plan = parsePlan(r.last_plan);
     const parked = r.parked_reason !== null;

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createReconcileSlots, defaultOwner, RECONCILE_PRIORITY, type ReconcileDeps, type ReconcileOptions, type ReconcileSlotsOptions } from '../../handlers';
-import { q } from '../../migrations/schema-names';
+import { countUnsettled } from '../../handlers/work-set/work-set-reads';
 import type { Logger } from '../../lib/logger';
 
 export interface RunMarksOptions {
@@ -24,13 +24,6 @@ export interface RunMarksResult {
 }
 
 /**
- * Settled since the CLI marked: clean, parked, or failed once after the mark (the failure is
- * reported; the worker keeps retrying). Parameters: (ids, since).
- */
-const UNSETTLED_SQL = (s: string) => `SELECT COUNT(*) AS n FROM ${s}.\`contract_sync\`
- WHERE contract_id IN (?) AND dirty = 1 AND parked_reason IS NULL AND (last_error_at IS NULL OR last_error_at < ?)`;
-
-/**
  * Marks through the work set (never reconciles inline beside a running worker): when a worker's
  * heartbeat is fresh it only waits; otherwise it runs local slots until its marks settle.
  */
@@ -51,8 +44,7 @@ export async function runMarks(dataSource: DataSource, deps: ReconcileDeps, ids:
   let timedOut = false;
   try {
     for (;;) {
-      const [row] = (await dataSource.query(UNSETTLED_SQL(q(deps.workSet.syncSchema)), [[...ids], now])) as Array<{ n: number | string }>;
-      const unsettled = Number(row?.n ?? 0);
+      const unsettled = await countUnsettled(dataSource, deps.workSet.syncSchema, ids, now);
       options.onProgress?.(ids.length - unsettled);
       if (unsettled === 0) break;
       if (Date.now() > deadline) {
