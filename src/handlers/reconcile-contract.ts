@@ -71,12 +71,19 @@ export function planSummary(plan: ReconcilePlan): string {
  * release. A park is returned (the caller records it with the lease); errors are thrown for the
  * caller to classify.
  */
-export async function reconcileContract(deps: ReconcileDeps, claim: Claim, options: ReconcileOptions, signal: AbortSignal): Promise<ReconcileResult> {
+export async function reconcileContract(
+  deps: ReconcileDeps,
+  claim: Claim,
+  options: ReconcileOptions,
+  signal: AbortSignal,
+  claimed: Map<number, PlanInputs> | Promise<Map<number, PlanInputs>> = loadClaimed(deps, [claim], options),
+): Promise<ReconcileResult> {
   const ctx: CallContext = { contractId: claim.contractId, signal };
 
-  // 1. Load: the batched read (a batch of one), then the platform's reads. Read-only.
-  const inputs = await loadPlanInputs(deps.dataSource.manager, deps.workSet.syncSchema, [claim.contractId], options.integrationId);
-  const loaded = await observeContract(deps, inputs.get(claim.contractId) as PlanInputs, options, claim.verify, ctx);
+  // 1. Load: the batched read of the claim's group (the slots load the contracts claimed together
+  // in one read; alone, a batch of one), then the platform's reads. Read-only.
+  const inputs = (await claimed).get(claim.contractId) as PlanInputs;
+  const loaded = await observeContract(deps, inputs, options, claim.verify, ctx);
 
   // 2. Plan, once; a destructive plan is judged with its IXC change under the blast-radius lock.
   const planned = planContract(loaded, options, claim.destructiveConfirmed);
@@ -108,6 +115,11 @@ export async function reconcileContract(deps: ReconcileDeps, claim: Claim, optio
   });
   if (changeId !== null) await recordApplied(deps, changeId, plan.destructive);
   return { contractId: claim.contractId, outcome, plan, newerGeneration: fence.newerGeneration };
+}
+
+/** The load phase's database read for contracts claimed together: one batched read for all of them. */
+export function loadClaimed(deps: ReconcileDeps, claims: readonly Claim[], options: ReconcileOptions): Promise<Map<number, PlanInputs>> {
+  return loadPlanInputs(deps.dataSource.manager, deps.workSet.syncSchema, claims.map((c) => c.contractId), options.integrationId);
 }
 
 /**

@@ -7,7 +7,8 @@ import type { Logger } from '../lib/logger';
 import { classifyFailure } from './classify-failure';
 import { isLeaseLost, ReconcileAbortedError } from './errors';
 import { createReconcileEvents, type ReconcileEvents } from './reconcile-events';
-import { reconcileContract, type ReconcileDeps, type ReconcileOptions } from './reconcile-contract';
+import { loadClaimed, reconcileContract, type ReconcileDeps, type ReconcileOptions } from './reconcile-contract';
+import type { PlanInputs } from './load/load-plan-inputs';
 import { refreshPendingLicencesIfDue } from './pending-licences';
 import type { Claim } from './work-set/work-set-claim';
 import { createWakeableSleep } from './wakeable-sleep';
@@ -119,7 +120,53 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
   let pausedUntil = 0;
   let stopPromise: Promise<void> | undefined;
 
-  async function runOne(claim: Claim): Promise<void> {
+  /** A claimed contract and the batched read of the group it was claimed with (a rejection fails it alone). */
+  interface ClaimedWork {
+    claim: Claim;
+    inputs: Promise<Map<number, PlanInputs>>;
+  }
+  type Waiter = { resolve: (work: ClaimedWork | undefined) => void; reject: (err: unknown) => void };
+  let waiting: Waiter[] = [];
+  let claiming = false;
+
+  /**
+   * Slots asking while a claim is in flight share the next one, as a group commit: one claim
+   * transaction and one batched read of plan inputs for the whole group, never more rows than
+   * slots asking. Measured (drain, back to back): one claim and one read per slot took the drain
+   * from 39.9 s to 76.4 s and the worker's CPU from 30.3 s to 47.6 s.
+   */
+  function nextClaim(): Promise<ClaimedWork | undefined> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      if (!claiming) void claimRounds();
+    });
+  }
+
+  async function claimRounds(): Promise<void> {
+    claiming = true;
+    try {
+      while (waiting.length > 0) {
+        const group = waiting;
+        waiting = [];
+        try {
+          const taken = await deps.workSet.claim(owner, group.length);
+          const inputs = taken.length > 0 ? loadClaimed(deps, taken, opts.reconcile) : Promise.resolve(new Map<number, PlanInputs>());
+          // Each reconcile awaits it; a failed read must not also surface as an unhandled rejection.
+          inputs.catch(() => undefined);
+          group.forEach((w, i) => {
+            const claim = taken[i];
+            w.resolve(claim ? { claim, inputs } : undefined);
+          });
+        } catch (thrown) {
+          group.forEach((w) => w.reject(thrown));
+        }
+      }
+    } finally {
+      claiming = false;
+    }
+  }
+
+  async function runOne({ claim, inputs }: ClaimedWork): Promise<void> {
     const started = Date.now();
     const controller = new AbortController();
     const abort = (reason: string): void => controller.abort(new ReconcileAbortedError(reason));
@@ -135,7 +182,7 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
     inFlight += 1;
     const log = logger?.child({ contractId: claim.contractId });
     try {
-      const result = await reconcileContract(deps, claim, opts.reconcile, controller.signal);
+      const result = await reconcileContract(deps, claim, opts.reconcile, controller.signal, inputs);
       if (result.plan.park) {
         await deps.workSet.fail(claim, { kind: 'park', reason: result.plan.park.reason, detail: result.plan.park.detail });
         log?.warn('reconcile parked', { outcome: 'parked', reason: result.plan.park.reason });
@@ -205,20 +252,20 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
         await sleep(opts.pollIntervalMs);
         continue;
       }
-      let claim: Claim | undefined;
+      let work: ClaimedWork | undefined;
       try {
-        [claim] = await deps.workSet.claim(owner, 1);
+        work = await nextClaim();
       } catch (thrown) {
         events.emit('claim:error', { slot, error: coerceError(thrown) });
         await sleep(opts.claimErrorBackoffMs);
         continue;
       }
-      if (claim === undefined) {
+      if (work === undefined) {
         events.emit('claim:empty', { slot });
         await sleep(opts.pollIntervalMs);
         continue;
       }
-      await runOne(claim);
+      await runOne(work);
     }
   }
 
