@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { decodeChangeEvent } from '../src/consumers/decode-change-event';
 import { buildCustomerInput } from '../src/handlers/domain/customer/customer-input';
-import { licenseExternalId, subscriptionExternalId } from '../src/handlers/domain/external-refs';
+import { licenceExternalId, subscriptionExternalId } from '../src/handlers/domain/external-refs';
 import { createIotPlatformClient, createMemoryTokenStore, resolveIotClientOptions } from '../src/iot-client';
 import type { BenchDatabase } from './bench-database';
 import type { BenchTopics } from './bench-kafka';
@@ -101,8 +101,8 @@ export async function runNaive(o: NaiveOptions): Promise<NaiveResult> {
     if (sub.value.status === 'suspended') await platform.setSubscriptionStatus(sub.value.id, 'active', 'other');
     for (const line of lines) {
       const items = [{ productId: line.product, quantity: Number(line.quantity) }];
-      const licence = await platform.findOrCreateLicense(sub.value.id, { externalId: licenseExternalId(o.tenant, contractId, line.product), items });
-      if (licence.value.items.reduce((a, i) => a + i.quantity, 0) !== items[0]!.quantity) await platform.updateLicenseItems(licence.value.id, items);
+      const licence = await platform.findOrCreateLicence(sub.value.id, { externalId: licenceExternalId(o.tenant, contractId, line.product), items });
+      if (licence.value.items.reduce((a, i) => a + i.quantity, 0) !== items[0]!.quantity) await platform.updateLicenceItems(licence.value.id, items);
     }
   };
 

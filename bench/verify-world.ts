@@ -55,7 +55,7 @@ export function verifyWorld(rows: WorldRows, state: SandboxAdminState, tenant: s
     return m !== null && !ids.has(Number(m[1]));
   };
   const subs = state.subscriptions.filter((s) => s.external_id !== null && contractRef.test(s.external_id));
-  const lics = state.licenses.filter((l) => l.external_id !== null && contractRef.test(l.external_id));
+  const lics = state.licences.filter((l) => l.external_id !== null && contractRef.test(l.external_id));
   for (const s of subs) if (outside(s.external_id, contractRef, contractIds)) extras.push(`subscription ${s.external_id} of no contract of the run`);
   for (const l of lics) if (outside(l.external_id, contractRef, contractIds)) extras.push(`licence ${l.external_id} of no contract of the run`);
   for (const c of state.customers) {

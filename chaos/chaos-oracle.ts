@@ -65,7 +65,7 @@ function contractOfRef(ref: string | null | undefined, tenant: string): { contra
 }
 
 type Sub = SandboxAdminState['subscriptions'][number];
-type Lic = SandboxAdminState['licenses'][number];
+type Lic = SandboxAdminState['licences'][number];
 
 /**
  * `licencas_iot` against the platform, for one contract: one row per platform licence of the
@@ -116,7 +116,7 @@ export function checkWorld(expectations: ContractExpectation[], state: SandboxAd
   for (const [ref, n] of subsByRef) if (n > 1) { duplicates += n - 1; note(`subscription ${ref} exists ${n} times`); }
 
   const licsByContract = new Map<number, Lic[]>();
-  for (const l of state.licenses) {
+  for (const l of state.licences) {
     const ref = contractOfRef(l.external_id, tenant);
     if (!ref || ref.product === null) continue;
     licsByContract.set(ref.contract, [...(licsByContract.get(ref.contract) ?? []), l]);

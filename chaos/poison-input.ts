@@ -188,7 +188,7 @@ export async function runPoisonCase(db: Sql, kafka: Kafka, sandbox: SandboxProce
   const state = () => sandbox.admin.state();
   const liveBig = async () => {
     const s = await state();
-    return s.licenses.filter((l) => {
+    return s.licences.filter((l) => {
       const m = new RegExp(`^ixc:${tenant}:contrato:(\\d+):produto:OLLI-SENSOR-PORTA`).exec(l.external_id ?? '');
       return m && Number(m[1]) >= BIG_FROM && Number(m[1]) < BIG_FROM + bigCount;
     });

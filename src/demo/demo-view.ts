@@ -35,7 +35,7 @@ export function describeContract(tenant: string, contract: ContractRow | undefin
     const who = customer ? `${maskName(customer.name)} ${maskDocument(customer.document)}` : sub.customer_id;
     out.push(`    platform subscription ${short(sub.id)} ${sub.status.padEnd(9)} customer ${short(sub.customer_id)} (${who})  [${sub.external_id}]`);
   }
-  const licences = platform.licenses.filter((l) => l.external_id?.startsWith(`${prefix}:produto:`));
+  const licences = platform.licences.filter((l) => l.external_id?.startsWith(`${prefix}:produto:`));
   for (const l of licences) {
     const item = l.items.map((i) => `${i.product_id} ×${i.quantity}`).join(', ');
     out.push(`    platform licence      ${short(l.id)} ${l.status.padEnd(9)} code ${l.code}  ${item}`);

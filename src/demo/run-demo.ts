@@ -100,7 +100,7 @@ export async function runDemo(base: Readonly<AppConfig>, print: (line?: string) 
     }
     const state = await callSandboxAdmin<SandboxAdminState>(sandbox.url, 'GET', '/state');
     print();
-    print(`✔ Demo done in ${elapsed()}: ${state.customers.length} customers, ${state.subscriptions.length} subscriptions, ${state.licenses.length} licences on the platform; ${state.writeCalls} write calls, overlapping writes per contract: ${state.overlapTotal}.`);
+    print(`✔ Demo done in ${elapsed()}: ${state.customers.length} customers, ${state.subscriptions.length} subscriptions, ${state.licences.length} licences on the platform; ${state.writeCalls} write calls, overlapping writes per contract: ${state.overlapTotal}.`);
     if (options.keepRunning) {
       print(`  The worker keeps running: change rows in IXC (mariadb -h127.0.0.1 -P${config.db.port} -uroot ${config.db.ixcDatabase}) and watch ${worker.opsUrl}/ . Ctrl-C stops.`);
       await new Promise<void>((resolve) => {

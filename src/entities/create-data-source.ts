@@ -28,7 +28,7 @@ export function createAppDataSource(db: DatabaseConfig): AppDataSource {
     password: db.password,
     ssl: databaseSsl(db),
     database: db.ixcDatabase,
-    entities: [...IXC_ENTITIES, sync.ContractSync, sync.LicenseSync, sync.CustomerSync, sync.ApiAudit],
+    entities: [...IXC_ENTITIES, sync.ContractSync, sync.LicenceSync, sync.CustomerSync, sync.ApiAudit],
     synchronize: false,
     migrationsRun: false,
     logging: false,

@@ -30,7 +30,7 @@ export interface Classified {
 
 /** Park reasons are stored in sync rows and read by operators and `status`: spelled as stored. */
 const PARK_REASON: Readonly<Record<PlatformRejectionReason, string>> = {
-  licence_limit: 'license_limit',
+  licence_limit: 'licence_limit',
   invalid_transition: 'invalid_transition',
   validation: 'validation',
   rejected: 'api_rejected',

@@ -9,15 +9,15 @@ import { takePeriodicRun } from './work-set/work-set-resync';
  * The newest licence of each product still recorded pending, the one read longest ago first
  * (never re-read: since its last write). Parameters: (limit).
  */
-const DUE_SQL = (s: string) => `SELECT ls.contract_id, ls.platform_product_id, ls.epoch, ls.license_ref
-  FROM ${s}.\`license_sync\` ls
- WHERE ls.status = 'pending' AND ls.license_ref IS NOT NULL
-   AND NOT EXISTS (SELECT 1 FROM ${s}.\`license_sync\` newer
+const DUE_SQL = (s: string) => `SELECT ls.contract_id, ls.platform_product_id, ls.epoch, ls.licence_ref
+  FROM ${s}.\`licence_sync\` ls
+ WHERE ls.status = 'pending' AND ls.licence_ref IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM ${s}.\`licence_sync\` newer
                     WHERE newer.contract_id = ls.contract_id AND newer.platform_product_id = ls.platform_product_id AND newer.epoch > ls.epoch)
  ORDER BY COALESCE(ls.checked_at, ls.updated_at), ls.contract_id
  LIMIT ?`;
 /** Parameters: per row (contract_id, platform_product_id, epoch). `updated_at` keeps its value: only the read time moves. */
-const CHECKED_SQL = (s: string, rows: number) => `UPDATE ${s}.\`license_sync\` SET checked_at = NOW(3), updated_at = updated_at
+const CHECKED_SQL = (s: string, rows: number) => `UPDATE ${s}.\`licence_sync\` SET checked_at = NOW(3), updated_at = updated_at
  WHERE (contract_id, platform_product_id, epoch) IN (${Array.from({ length: rows }, () => '(?, ?, ?)').join(', ')})`;
 
 /** Mark priority of a contract whose pending licence changed on the platform (the one scale: work-set-mark.ts). */
@@ -45,14 +45,14 @@ export interface PendingRefreshResult {
  */
 export async function refreshPendingLicences(deps: PendingRefreshDeps, limit: number, signal?: AbortSignal): Promise<PendingRefreshResult> {
   const s = q(deps.workSet.syncSchema);
-  const due = (await deps.dataSource.query(DUE_SQL(s), [limit])) as Array<{ contract_id: number | string; platform_product_id: string; epoch: number | string; license_ref: string }>;
+  const due = (await deps.dataSource.query(DUE_SQL(s), [limit])) as Array<{ contract_id: number | string; platform_product_id: string; epoch: number | string; licence_ref: string }>;
   const changed = new Set<number>();
   const read: unknown[][] = [];
   for (const row of due) {
     if (signal?.aborted) break;
     const contractId = Number(row.contract_id);
     const ctx: CallContext = { contractId, signal };
-    const licence = await deps.platform.getLicense(row.license_ref, ctx);
+    const licence = await deps.platform.getLicence(row.licence_ref, ctx);
     read.push([contractId, row.platform_product_id, Number(row.epoch)]);
     if (licence?.status !== 'pending') changed.add(contractId);
   }

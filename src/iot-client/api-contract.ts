@@ -6,11 +6,11 @@
 import type {
   CustomerInput,
   CustomerPatch,
-  LicenseInput,
-  LicenseItem,
-  LicenseStatus,
+  LicenceInput,
+  LicenceItem,
+  LicenceStatus,
   PlatformCustomer,
-  PlatformLicense,
+  PlatformLicence,
   PlatformProduct,
   PlatformSubscription,
   StatusReason,
@@ -39,11 +39,11 @@ export const ENDPOINTS = {
   findSubscriptions: { method: 'GET', template: '/subscriptions' },
   getSubscription: { method: 'GET', template: '/subscriptions/{id}' },
   updateSubscription: { method: 'PATCH', template: '/subscriptions/{id}' },
-  createLicense: { method: 'POST', template: '/subscriptions/{id}/licenses' },
-  listLicenses: { method: 'GET', template: '/subscriptions/{id}/licenses' },
-  getLicense: { method: 'GET', template: '/licenses/{id}' },
-  updateLicense: { method: 'PATCH', template: '/licenses/{id}' },
-  revokeLicense: { method: 'DELETE', template: '/licenses/{id}' },
+  createLicence: { method: 'POST', template: '/subscriptions/{id}/licenses' },
+  listLicences: { method: 'GET', template: '/subscriptions/{id}/licenses' },
+  getLicence: { method: 'GET', template: '/licenses/{id}' },
+  updateLicence: { method: 'PATCH', template: '/licenses/{id}' },
+  revokeLicence: { method: 'DELETE', template: '/licenses/{id}' },
 } as const satisfies Record<string, EndpointDef>;
 
 /** `GET /customers/{id}` */
@@ -82,13 +82,13 @@ export const HEADERS = {
 /** Error codes the client branches on. */
 export const ERROR_CODES = {
   customerExists: 'CUSTOMER_ALREADY_EXISTS',
-  licenseLimit: 'LICENSE_LIMIT_REACHED',
+  licenceLimit: 'LICENSE_LIMIT_REACHED',
   invalidTransition: 'INVALID_STATUS_TRANSITION',
   validation: 'VALIDATION_ERROR',
 } as const;
 
 const REJECTION_REASON_BY_CODE: ReadonlyMap<string, PlatformRejectionReason> = new Map<string, PlatformRejectionReason>([
-  [ERROR_CODES.licenseLimit, 'licence_limit'],
+  [ERROR_CODES.licenceLimit, 'licence_limit'],
   [ERROR_CODES.invalidTransition, 'invalid_transition'],
   [ERROR_CODES.validation, 'validation'],
 ]);
@@ -102,7 +102,7 @@ export function rejectionReasonFromWire(code: string | undefined, status: number
 export const OPERATIONS = {
   createCustomer: 'create-customer',
   createSubscription: 'create-subscription',
-  createLicense: 'create-license',
+  createLicence: 'create-license',
 } as const;
 
 // ------------------------------------------------------------------ token
@@ -252,7 +252,7 @@ export function subscriptionFromWire(body: unknown): PlatformSubscription | null
 
 // ------------------------------------------------------------------ licences
 
-const LICENSE_STATUS_FROM_WIRE: Record<string, LicenseStatus> = {
+const LICENCE_STATUS_FROM_WIRE: Record<string, LicenceStatus> = {
   pending: 'pending',
   active: 'active',
   inactive: 'inactive',
@@ -260,23 +260,23 @@ const LICENSE_STATUS_FROM_WIRE: Record<string, LicenseStatus> = {
   revoked: 'revoked',
 };
 
-export function licenseItemsToWire(items: LicenseItem[]): Array<Record<string, unknown>> {
+export function licenceItemsToWire(items: LicenceItem[]): Array<Record<string, unknown>> {
   return items.map((item) => ({ product_id: item.productId, quantity: item.quantity }));
 }
 
-export function licenseToWire(input: LicenseInput): Record<string, unknown> {
-  return compact({ external_id: input.externalId, description: input.description, items: licenseItemsToWire(input.items) });
+export function licenceToWire(input: LicenceInput): Record<string, unknown> {
+  return compact({ external_id: input.externalId, description: input.description, items: licenceItemsToWire(input.items) });
 }
 
-export function licenseItemsPatchToWire(items: LicenseItem[]): Record<string, unknown> {
-  return { items: licenseItemsToWire(items) };
+export function licenceItemsPatchToWire(items: LicenceItem[]): Record<string, unknown> {
+  return { items: licenceItemsToWire(items) };
 }
 
-export function licenseStatusToWire(status: 'active' | 'blocked'): Record<string, unknown> {
+export function licenceStatusToWire(status: 'active' | 'blocked'): Record<string, unknown> {
   return { status };
 }
 
-export function licenseFromWire(body: unknown): PlatformLicense | null {
+export function licenceFromWire(body: unknown): PlatformLicence | null {
   const obj = asRecord(body);
   const id = str(obj.id);
   if (!id) return null;
@@ -286,7 +286,7 @@ export function licenseFromWire(body: unknown): PlatformLicense | null {
     code: str(obj.code),
     subscriptionId: str(obj.subscription_id),
     externalId: str(obj.external_id),
-    status: LICENSE_STATUS_FROM_WIRE[str(obj.status) ?? ''] ?? 'pending',
+    status: LICENCE_STATUS_FROM_WIRE[str(obj.status) ?? ''] ?? 'pending',
     items: items.map((raw) => {
       const item = asRecord(raw);
       return { productId: str(item.product_id) ?? '', quantity: Number(item.quantity ?? 0) };

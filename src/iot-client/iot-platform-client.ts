@@ -9,9 +9,9 @@ import type {
   CustomerInput,
   FoundOrCreated,
   IotPlatform,
-  LicenseInput,
+  LicenceInput,
   PlatformCustomer,
-  PlatformLicense,
+  PlatformLicence,
   PlatformProduct,
   PlatformSubscription,
 } from '../handlers/ports/iot-platform';
@@ -368,36 +368,36 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
 
   // ------------------------------------------------------------ licences
 
-  const listLicenses = async (subscriptionId: string, ctx?: CallContext) =>
-    parseAll(await readAll({ endpoint: ENDPOINTS.listLicenses, params: { id: subscriptionId }, ctx }), wire.licenseFromWire);
+  const listLicences = async (subscriptionId: string, ctx?: CallContext) =>
+    parseAll(await readAll({ endpoint: ENDPOINTS.listLicences, params: { id: subscriptionId }, ctx }), wire.licenceFromWire);
 
-  const getLicense = (id: string, ctx?: CallContext) => getOrNull({ endpoint: ENDPOINTS.getLicense, params: { id }, ctx }, wire.licenseFromWire);
+  const getLicence = (id: string, ctx?: CallContext) => getOrNull({ endpoint: ENDPOINTS.getLicence, params: { id }, ctx }, wire.licenceFromWire);
 
-  const findLicenseByExternalId = async (subscriptionId: string, externalId: string, ctx?: CallContext) =>
-    (await nullIfNotFound(() => listLicenses(subscriptionId, ctx)))?.find((l) => l.externalId === externalId) ?? null;
+  const findLicenceByExternalId = async (subscriptionId: string, externalId: string, ctx?: CallContext) =>
+    (await nullIfNotFound(() => listLicences(subscriptionId, ctx)))?.find((l) => l.externalId === externalId) ?? null;
 
-  const findOrCreateLicense = (subscriptionId: string, input: LicenseInput, ctx?: CallContext, mode?: CreateMode): Promise<FoundOrCreated<PlatformLicense>> =>
+  const findOrCreateLicence = (subscriptionId: string, input: LicenceInput, ctx?: CallContext, mode?: CreateMode): Promise<FoundOrCreated<PlatformLicence>> =>
     findOrCreate(
       {
         what: 'Licence',
-        find: () => findLicenseByExternalId(subscriptionId, input.externalId, ctx),
-        get: (id) => getLicense(id, ctx),
+        find: () => findLicenceByExternalId(subscriptionId, input.externalId, ctx),
+        get: (id) => getLicence(id, ctx),
         isSame: (existing) => existing.externalId === null || existing.externalId === input.externalId,
-        request: { endpoint: ENDPOINTS.createLicense, params: { id: subscriptionId }, body: wire.licenseToWire(input) },
-        operation: OPERATIONS.createLicense,
+        request: { endpoint: ENDPOINTS.createLicence, params: { id: subscriptionId }, body: wire.licenceToWire(input) },
+        operation: OPERATIONS.createLicence,
         externalId: input.externalId,
-        parse: wire.licenseFromWire,
-        conflictsToThrow: [ERROR_CODES.licenseLimit, ERROR_CODES.invalidTransition],
+        parse: wire.licenceFromWire,
+        conflictsToThrow: [ERROR_CODES.licenceLimit, ERROR_CODES.invalidTransition],
       },
       ctx,
       mode?.findFirst !== false,
     );
 
-  const patchLicense = async (id: string, body: unknown, ctx?: CallContext): Promise<PlatformLicense> => {
-    const res = await send({ endpoint: ENDPOINTS.updateLicense, params: { id }, body, ctx });
-    const license = wire.licenseFromWire(res.body);
-    if (!license) throw new IotApiPermanentError('Licence update answered without a licence', { status: res.status });
-    return license;
+  const patchLicence = async (id: string, body: unknown, ctx?: CallContext): Promise<PlatformLicence> => {
+    const res = await send({ endpoint: ENDPOINTS.updateLicence, params: { id }, body, ctx });
+    const licence = wire.licenceFromWire(res.body);
+    if (!licence) throw new IotApiPermanentError('Licence update answered without a licence', { status: res.status });
+    return licence;
   };
 
   return {
@@ -411,14 +411,14 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
     findSubscriptionByExternalId,
     findOrCreateSubscription,
     setSubscriptionStatus,
-    listLicenses,
-    getLicense,
-    findLicenseByExternalId,
-    findOrCreateLicense,
-    updateLicenseItems: (id, items, ctx) => patchLicense(id, wire.licenseItemsPatchToWire(items), ctx),
-    setLicenseStatus: (id, status, ctx) => patchLicense(id, wire.licenseStatusToWire(status), ctx),
-    async revokeLicense(id, ctx) {
-      await nullIfNotFound(() => send({ endpoint: ENDPOINTS.revokeLicense, params: { id }, ctx })); // 404: already gone
+    listLicences,
+    getLicence,
+    findLicenceByExternalId,
+    findOrCreateLicence,
+    updateLicenceItems: (id, items, ctx) => patchLicence(id, wire.licenceItemsPatchToWire(items), ctx),
+    setLicenceStatus: (id, status, ctx) => patchLicence(id, wire.licenceStatusToWire(status), ctx),
+    async revokeLicence(id, ctx) {
+      await nullIfNotFound(() => send({ endpoint: ENDPOINTS.revokeLicence, params: { id }, ctx })); // 404: already gone
     },
     breakerStates: () => breakers.states(),
     limiterStats: () => limiter.stats(),

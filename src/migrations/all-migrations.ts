@@ -7,6 +7,7 @@ import { sourceChangeTimeMigration } from './m0005-source-change-time';
 import { ownershipAndLicenceHistoryMigration } from './m0006-ownership-and-licence-history';
 import { changeGuardMigration } from './m0007-change-guard';
 import { documentKeysMigration } from './m0008-document-keys';
+import { licenceSpellingMigration } from './m0009-licence-spelling';
 import type { SchemaNames } from './schema-names';
 
 export type MigrationClass = new () => MigrationInterface;
@@ -21,5 +22,6 @@ export function allMigrations(names: SchemaNames): MigrationClass[] {
     ownershipAndLicenceHistoryMigration(names),
     changeGuardMigration(names),
     documentKeysMigration(names),
+    licenceSpellingMigration(names),
   ];
 }

@@ -16,7 +16,7 @@ interface DatabaseCheckContext {
 
 const CAPTURED = ['cliente', 'cliente_contrato', 'vd_contratos_produtos', 'produtos'];
 const IOT_TABLES = ['integracoes_iot', 'licencas_iot', 'licencas_produtos_iot'];
-const SYNC_TABLES = ['contract_sync', 'license_sync', 'customer_sync', 'api_audit', 'worker_heartbeat'];
+const SYNC_TABLES = ['contract_sync', 'licence_sync', 'customer_sync', 'api_audit', 'worker_heartbeat'];
 /**
  * Debezium's MariaDB connector reads the binlog (REPLICATION SLAVE, and BINLOG MONITOR, which
  * REPLICATION CLIENT became in MariaDB 10.5) and selects the captured tables for snapshots.

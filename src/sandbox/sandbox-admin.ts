@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { activateLicenseInState, revokeLicenseInState } from './sandbox-api';
+import { activateLicenceInState, revokeLicenceInState } from './sandbox-api';
 import type { ConcurrencyGateStats } from './concurrency-gate';
 import type { CatalogSeed } from './default-catalog';
 import type { EndpointFault } from './sandbox-faults';
 import { sendJson, SandboxProblem } from './problem';
 import type { SandboxRuntime } from './sandbox-runtime';
-import type { SandboxCustomer, SandboxLicense, SandboxProduct, SandboxSubscription } from './sandbox-state';
+import type { SandboxCustomer, SandboxLicence, SandboxProduct, SandboxSubscription } from './sandbox-state';
 
 export const ADMIN_PREFIX = '/__admin';
 
@@ -13,7 +13,7 @@ export const ADMIN_PREFIX = '/__admin';
 export interface SandboxAdminState {
   customers: SandboxCustomer[];
   subscriptions: SandboxSubscription[];
-  licenses: SandboxLicense[];
+  licences: SandboxLicence[];
   products: SandboxProduct[];
   requestCounts: Record<string, number>;
   statusCounts: Record<string, number>;
@@ -33,7 +33,7 @@ function stateOf(runtime: SandboxRuntime): SandboxAdminState {
   return {
     customers: Object.values(runtime.data.customers),
     subscriptions: Object.values(runtime.data.subscriptions),
-    licenses: Object.values(runtime.data.licenses),
+    licences: Object.values(runtime.data.licences),
     products: Object.values(runtime.data.products),
     requestCounts: runtime.requestCounts,
     statusCounts: runtime.statusCounts,
@@ -110,19 +110,19 @@ export async function handleAdmin(runtime: SandboxRuntime, method: string, url: 
   }
   const revoke = /^\/licenses\/([^/]+)\/revoke$/.exec(path);
   if (method === 'POST' && revoke) {
-    const license = runtime.data.licenses[decodeURIComponent(revoke[1] ?? '')];
-    if (!license) throw new SandboxProblem(404, 'LICENSE_NOT_FOUND', 'No licence with this id');
-    revokeLicenseInState(license);
+    const licence = runtime.data.licences[decodeURIComponent(revoke[1] ?? '')];
+    if (!licence) throw new SandboxProblem(404, 'LICENSE_NOT_FOUND', 'No licence with this id');
+    revokeLicenceInState(licence);
     runtime.persist();
-    return sendJson(res, 200, license);
+    return sendJson(res, 200, licence);
   }
   const activate = /^\/licenses\/([^/]+)\/activate$/.exec(path);
   if (method === 'POST' && activate) {
-    const license = runtime.data.licenses[decodeURIComponent(activate[1] ?? '')];
-    if (!license) throw new SandboxProblem(404, 'LICENSE_NOT_FOUND', 'No licence with this id');
-    activateLicenseInState(license, typeof obj.device === 'string' ? obj.device : null);
+    const licence = runtime.data.licences[decodeURIComponent(activate[1] ?? '')];
+    if (!licence) throw new SandboxProblem(404, 'LICENSE_NOT_FOUND', 'No licence with this id');
+    activateLicenceInState(licence, typeof obj.device === 'string' ? obj.device : null);
     runtime.persist();
-    return sendJson(res, 200, license);
+    return sendJson(res, 200, licence);
   }
   const subStatus = /^\/subscriptions\/([^/]+)\/status$/.exec(path);
   if (method === 'POST' && subStatus) {

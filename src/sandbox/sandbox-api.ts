@@ -1,6 +1,6 @@
 import { SandboxProblem, type ProblemFieldError } from './problem';
 import { sandboxCnpjProblem, sandboxCpfProblem, sandboxEmailAccepted } from './sandbox-validation';
-import { addCustomer, addLicense, addSubscription, customersBy, licensesBy, setCustomerEmail, subscriptionsBy } from './sandbox-index';
+import { addCustomer, addLicence, addSubscription, customersBy, licencesBy, setCustomerEmail, subscriptionsBy } from './sandbox-index';
 import {
   newActivationCode,
   newObjectId,
@@ -8,8 +8,8 @@ import {
   type SandboxAddress,
   type SandboxCustomer,
   type SandboxData,
-  type SandboxLicense,
-  type SandboxLicenseItem,
+  type SandboxLicence,
+  type SandboxLicenceItem,
   type SandboxSubscription,
 } from './sandbox-state';
 
@@ -295,7 +295,7 @@ function subscriptionVerb(target: 'suspended' | 'active' | 'cancelled') {
 
 // ---------------------------------------------------------------- licences
 
-const LICENSE_TRANSITIONS: Record<SandboxLicense['status'], SandboxLicense['status'][]> = {
+const LICENCE_TRANSITIONS: Record<SandboxLicence['status'], SandboxLicence['status'][]> = {
   pending: ['active', 'blocked', 'revoked'],
   active: ['blocked', 'revoked'],
   inactive: ['active', 'blocked', 'revoked'],
@@ -303,12 +303,12 @@ const LICENSE_TRANSITIONS: Record<SandboxLicense['status'], SandboxLicense['stat
   revoked: [],
 };
 
-function readItems(value: unknown, data: SandboxData): SandboxLicenseItem[] {
+function readItems(value: unknown, data: SandboxData): SandboxLicenceItem[] {
   const errors: ProblemFieldError[] = [];
   if (!Array.isArray(value) || value.length === 0) {
     throw new SandboxProblem(422, 'VALIDATION_ERROR', 'items are required', { errors: [{ field: 'items', message: 'must be a non-empty array' }] });
   }
-  const items: SandboxLicenseItem[] = [];
+  const items: SandboxLicenceItem[] = [];
   value.forEach((raw: unknown, i) => {
     const item = (raw ?? {}) as Json;
     const productId = item.product_id;
@@ -330,7 +330,7 @@ function readItems(value: unknown, data: SandboxData): SandboxLicenseItem[] {
   return items;
 }
 
-function createLicense(req: ApiRequest): ApiResult {
+function createLicence(req: ApiRequest): ApiResult {
   const subscription = requireSubscription(req);
   const obj = asObject(req.body);
   const errors: ProblemFieldError[] = [];
@@ -339,13 +339,13 @@ function createLicense(req: ApiRequest): ApiResult {
   const description = optionalString(obj, 'description', errors);
   if (errors.length > 0) throw new SandboxProblem(422, 'VALIDATION_ERROR', 'The licence is invalid', { errors });
   const items = readItems(obj.items, req.data);
-  const duplicate = licensesBy(req.data, 'external_id', externalId ?? '')[0];
+  const duplicate = licencesBy(req.data, 'external_id', externalId ?? '')[0];
   if (duplicate) throw new SandboxProblem(409, 'LICENSE_ALREADY_EXISTS', 'A licence with this external id exists', { existingId: duplicate.id });
   if (subscription.status === 'cancelled') {
     throw new SandboxProblem(409, 'INVALID_STATUS_TRANSITION', 'The subscription is cancelled');
   }
   const now = nowIso();
-  const license: SandboxLicense = {
+  const licence: SandboxLicence = {
     id: newObjectId(),
     code: newActivationCode(),
     subscription_id: subscription.id,
@@ -359,76 +359,76 @@ function createLicense(req: ApiRequest): ApiResult {
     created_at: now,
     updated_at: now,
   };
-  addLicense(req.data, license);
-  return { status: 201, body: license };
+  addLicence(req.data, licence);
+  return { status: 201, body: licence };
 }
 
-function listLicenses(req: ApiRequest): ApiResult {
+function listLicences(req: ApiRequest): ApiResult {
   const subscription = requireSubscription(req);
-  let licenses = licensesBy(req.data, 'subscription_id', subscription.id);
+  let licences = licencesBy(req.data, 'subscription_id', subscription.id);
   const externalId = req.query.get('external_id');
-  if (externalId !== null) licenses = licenses.filter((l) => l.external_id === externalId);
-  return paginate(licenses, req.query);
+  if (externalId !== null) licences = licences.filter((l) => l.external_id === externalId);
+  return paginate(licences, req.query);
 }
 
-function requireLicense(req: ApiRequest): SandboxLicense {
-  const license = req.data.licenses[req.params.id ?? ''];
-  if (!license) throw new SandboxProblem(404, 'LICENSE_NOT_FOUND', 'No licence with this id');
-  return license;
+function requireLicence(req: ApiRequest): SandboxLicence {
+  const licence = req.data.licences[req.params.id ?? ''];
+  if (!licence) throw new SandboxProblem(404, 'LICENSE_NOT_FOUND', 'No licence with this id');
+  return licence;
 }
 
-function getLicense(req: ApiRequest): ApiResult {
-  return { status: 200, body: requireLicense(req) };
+function getLicence(req: ApiRequest): ApiResult {
+  return { status: 200, body: requireLicence(req) };
 }
 
-function patchLicense(req: ApiRequest): ApiResult {
-  const license = requireLicense(req);
+function patchLicence(req: ApiRequest): ApiResult {
+  const licence = requireLicence(req);
   const obj = asObject(req.body);
   if (obj.items === undefined && obj.status === undefined) {
     throw new SandboxProblem(422, 'VALIDATION_ERROR', 'Nothing to change', { errors: [{ field: 'items', message: 'items or status is required' }] });
   }
-  if (license.status === 'revoked') throw new SandboxProblem(409, 'INVALID_STATUS_TRANSITION', 'The licence is revoked');
-  let status: SandboxLicense['status'] | undefined;
+  if (licence.status === 'revoked') throw new SandboxProblem(409, 'INVALID_STATUS_TRANSITION', 'The licence is revoked');
+  let status: SandboxLicence['status'] | undefined;
   if (obj.status !== undefined) {
     if (obj.status !== 'active' && obj.status !== 'blocked') {
       throw new SandboxProblem(422, 'VALIDATION_ERROR', 'Invalid status', { errors: [{ field: 'status', message: 'must be active or blocked' }] });
     }
     status = obj.status;
-    if (status !== license.status && !LICENSE_TRANSITIONS[license.status].includes(status)) {
-      throw new SandboxProblem(409, 'INVALID_STATUS_TRANSITION', `Cannot go from ${license.status} to ${status}`);
+    if (status !== licence.status && !LICENCE_TRANSITIONS[licence.status].includes(status)) {
+      throw new SandboxProblem(409, 'INVALID_STATUS_TRANSITION', `Cannot go from ${licence.status} to ${status}`);
     }
   }
   const items = obj.items !== undefined ? readItems(obj.items, req.data) : undefined;
-  if (items) license.items = items;
+  if (items) licence.items = items;
   // iot-platform-api.md §2.8: "active" asks for "not blocked"; only a device activates a licence, so
   // an unblocked licence that never was activated is pending again, and a pending one stays pending.
-  if (status === 'active') status = license.activated_at === null ? 'pending' : 'active';
-  if (status && status !== license.status) license.status = status;
-  license.updated_at = nowIso();
-  return { status: 200, body: license };
+  if (status === 'active') status = licence.activated_at === null ? 'pending' : 'active';
+  if (status && status !== licence.status) licence.status = status;
+  licence.updated_at = nowIso();
+  return { status: 200, body: licence };
 }
 
 /** A device activates the licence (what the admin call stands for): pending → active, with `activated_at`. */
-export function activateLicenseInState(license: SandboxLicense, device: string | null): void {
-  if (license.status !== 'pending') {
-    throw new SandboxProblem(409, 'INVALID_STATUS_TRANSITION', `Only a pending licence can be activated (this one is ${license.status})`);
+export function activateLicenceInState(licence: SandboxLicence, device: string | null): void {
+  if (licence.status !== 'pending') {
+    throw new SandboxProblem(409, 'INVALID_STATUS_TRANSITION', `Only a pending licence can be activated (this one is ${licence.status})`);
   }
   const now = nowIso();
-  license.status = 'active';
-  license.activated_at = now;
-  if (device !== null) license.device = device;
-  license.updated_at = now;
+  licence.status = 'active';
+  licence.activated_at = now;
+  if (device !== null) licence.device = device;
+  licence.updated_at = now;
 }
 
 /** Revokes (terminal). Used by DELETE and by the admin "revoke behind the worker's back". */
-export function revokeLicenseInState(license: SandboxLicense): void {
-  if (license.status === 'revoked') return;
-  license.status = 'revoked';
-  license.updated_at = nowIso();
+export function revokeLicenceInState(licence: SandboxLicence): void {
+  if (licence.status === 'revoked') return;
+  licence.status = 'revoked';
+  licence.updated_at = nowIso();
 }
 
-function deleteLicense(req: ApiRequest): ApiResult {
-  revokeLicenseInState(requireLicense(req));
+function deleteLicence(req: ApiRequest): ApiResult {
+  revokeLicenceInState(requireLicence(req));
   return { status: 204 };
 }
 
@@ -466,9 +466,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route('POST', '/subscriptions/{id}/suspend', subscriptionVerb('suspended')),
   route('POST', '/subscriptions/{id}/reactivate', subscriptionVerb('active')),
   route('POST', '/subscriptions/{id}/cancel', subscriptionVerb('cancelled')),
-  route('POST', '/subscriptions/{id}/licenses', createLicense),
-  route('GET', '/subscriptions/{id}/licenses', listLicenses),
-  route('GET', '/licenses/{id}', getLicense),
-  route('PATCH', '/licenses/{id}', patchLicense),
-  route('DELETE', '/licenses/{id}', deleteLicense),
+  route('POST', '/subscriptions/{id}/licenses', createLicence),
+  route('GET', '/subscriptions/{id}/licenses', listLicences),
+  route('GET', '/licenses/{id}', getLicence),
+  route('PATCH', '/licenses/{id}', patchLicence),
+  route('DELETE', '/licenses/{id}', deleteLicence),
 ];

@@ -1,4 +1,4 @@
-import type { SandboxCustomer, SandboxData, SandboxLicense, SandboxSubscription } from './sandbox-state';
+import type { SandboxCustomer, SandboxData, SandboxLicence, SandboxSubscription } from './sandbox-state';
 
 /**
  * Lookups by the fields the API searches on, so a find or a duplicate check does not scan every
@@ -24,7 +24,7 @@ const SUBSCRIPTION_KEYS: Keys<SandboxSubscription> = {
   external_id: (s) => s.external_id,
   customer_id: (s) => s.customer_id,
 };
-const LICENSE_KEYS: Keys<SandboxLicense> = {
+const LICENCE_KEYS: Keys<SandboxLicence> = {
   external_id: (l) => l.external_id,
   subscription_id: (l) => l.subscription_id,
 };
@@ -60,8 +60,8 @@ export const customersBy = (data: SandboxData, field: 'document' | 'email' | 'ex
   lookup(data.customers, CUSTOMER_KEYS, field, field === 'email' ? key.toLowerCase() : key);
 export const subscriptionsBy = (data: SandboxData, field: 'external_id' | 'customer_id', key: string): SandboxSubscription[] =>
   lookup(data.subscriptions, SUBSCRIPTION_KEYS, field, key);
-export const licensesBy = (data: SandboxData, field: 'external_id' | 'subscription_id', key: string): SandboxLicense[] =>
-  lookup(data.licenses, LICENSE_KEYS, field, key);
+export const licencesBy = (data: SandboxData, field: 'external_id' | 'subscription_id', key: string): SandboxLicence[] =>
+  lookup(data.licences, LICENCE_KEYS, field, key);
 
 /** Stores a new object and indexes it. */
 export function addCustomer(data: SandboxData, customer: SandboxCustomer): void {
@@ -74,10 +74,10 @@ export function addSubscription(data: SandboxData, subscription: SandboxSubscrip
   data.subscriptions[subscription.id] = subscription;
   add(index, SUBSCRIPTION_KEYS, subscription);
 }
-export function addLicense(data: SandboxData, license: SandboxLicense): void {
-  const index = indexOf(data.licenses, LICENSE_KEYS);
-  data.licenses[license.id] = license;
-  add(index, LICENSE_KEYS, license);
+export function addLicence(data: SandboxData, licence: SandboxLicence): void {
+  const index = indexOf(data.licences, LICENCE_KEYS);
+  data.licences[licence.id] = licence;
+  add(index, LICENCE_KEYS, licence);
 }
 
 /** Changes a customer's e-mail and moves it in the e-mail index. */

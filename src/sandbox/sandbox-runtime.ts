@@ -149,8 +149,8 @@ export function contractKeyOf(runtime: SandboxRuntime, template: string, params:
     return subscription ? fromExternalId(subscription.external_id) : fromExternalId((body as { external_id?: unknown } | null)?.external_id);
   }
   if (template.includes('/licenses/{id}')) {
-    const license = runtime.data.licenses[params.id ?? ''];
-    return license ? fromExternalId(license.external_id) : null;
+    const licence = runtime.data.licences[params.id ?? ''];
+    return licence ? fromExternalId(licence.external_id) : null;
   }
   return null;
 }

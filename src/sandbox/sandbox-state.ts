@@ -54,12 +54,12 @@ export interface SandboxSubscription {
   cancelled_at: string | null;
 }
 
-export interface SandboxLicenseItem {
+export interface SandboxLicenceItem {
   product_id: string;
   quantity: number;
 }
 
-export interface SandboxLicense {
+export interface SandboxLicence {
   id: string;
   code: string;
   subscription_id: string;
@@ -67,7 +67,7 @@ export interface SandboxLicense {
   external_id: string | null;
   description: string | null;
   status: 'pending' | 'active' | 'inactive' | 'blocked' | 'revoked';
-  items: SandboxLicenseItem[];
+  items: SandboxLicenceItem[];
   /** The device that activated the licence (set by the admin activation). */
   device: string | null;
   activated_at: string | null;
@@ -88,12 +88,12 @@ export interface SandboxData {
   customers: Record<string, SandboxCustomer>;
   products: Record<string, SandboxProduct>;
   subscriptions: Record<string, SandboxSubscription>;
-  licenses: Record<string, SandboxLicense>;
+  licences: Record<string, SandboxLicence>;
   idempotency: Record<string, IdempotentResult>;
 }
 
 export function emptyData(): SandboxData {
-  return { customers: {}, products: {}, subscriptions: {}, licenses: {}, idempotency: {} };
+  return { customers: {}, products: {}, subscriptions: {}, licences: {}, idempotency: {} };
 }
 
 /**

@@ -35,7 +35,7 @@ describe('blast-radius guard through MariaDB → Debezium → Kafka → worker �
 
   const state = (): Promise<SandboxAdminState> => sandbox.admin.state();
   const licencesOf = (s: SandboxAdminState, product: string) =>
-    s.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:`) && l.items[0]?.product_id === product);
+    s.licences.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:`) && l.items[0]?.product_id === product);
   const sync = <T>(sql: string, params: unknown[] = []) => world.query<T>(sql.replaceAll('$s', `\`${syncSchema}\``), params);
 
   beforeAll(async () => {

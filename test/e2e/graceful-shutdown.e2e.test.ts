@@ -151,7 +151,7 @@ describe('graceful shutdown of a worker process in the middle of reconciles', ()
     const state = await sandbox.admin.state();
     expect(state.customers.filter((c) => c.document !== null && documents.has(c.document))).toHaveLength(CONTRACTS);
     expect(state.subscriptions.filter((s) => s.external_id?.startsWith(`ixc:${tenant}:`))).toHaveLength(CONTRACTS);
-    expect(state.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:`))).toHaveLength(CONTRACTS);
+    expect(state.licences.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:`))).toHaveLength(CONTRACTS);
     expect(await licencas()).toHaveLength(CONTRACTS);
     expect(await restarted.stop()).toBe(0);
   });

@@ -44,7 +44,7 @@ describe('ownership transfer and licence history, end to end', () => {
   const state = (): Promise<SandboxAdminState> => sandbox.admin.state();
   const subscriptionsOf = (s: SandboxAdminState, contract: number) =>
     s.subscriptions.filter((x) => x.external_id !== null && (x.external_id === `ixc:${tenant}:contrato:${contract}` || x.external_id.startsWith(`ixc:${tenant}:contrato:${contract}:`)));
-  const licencesOf = (s: SandboxAdminState, contract: number) => s.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}:produto:`));
+  const licencesOf = (s: SandboxAdminState, contract: number) => s.licences.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}:produto:`));
   const customerOf = (s: SandboxAdminState, cpf: string) => s.customers.find((c) => c.document === digits(cpf));
   const tab = (contract: number) =>
     world.query<TabRow>(
@@ -247,11 +247,11 @@ describe('ownership transfer and licence history, end to end', () => {
     expect(rows[0]).toEqual({ ...first, status: 'I' });
     expect(rows.map((r) => [r.id_licenca_integracao, r.codigo_licenca_integracao, r.status])).toEqual(licences.map((l, i) => [l.id, l.code, i < 2 ? 'I' : 'P']));
     // The project's own per-licence record keeps every epoch.
-    const record = await world.query<{ epoch: number; license_ref: string; licenca_iot_id: number; status: string }>(
-      `SELECT epoch, license_ref, licenca_iot_id, status FROM \`${syncSchema}\`.license_sync WHERE contract_id = ? ORDER BY epoch`,
+    const record = await world.query<{ epoch: number; licence_ref: string; licenca_iot_id: number; status: string }>(
+      `SELECT epoch, licence_ref, licenca_iot_id, status FROM \`${syncSchema}\`.licence_sync WHERE contract_id = ? ORDER BY epoch`,
       [contract],
     );
-    expect(record.map((r) => [Number(r.epoch), r.license_ref, Number(r.licenca_iot_id), r.status])).toEqual(
+    expect(record.map((r) => [Number(r.epoch), r.licence_ref, Number(r.licenca_iot_id), r.status])).toEqual(
       licences.map((l, i) => [i + 1, l.id, rows[i]!.id, l.status]),
     );
   });
@@ -261,9 +261,9 @@ describe('ownership transfer and licence history, end to end', () => {
     await world.contract(contract, { id_cliente: BASE + 2, id_vd_contrato: PLAN });
     await world.line(BASE + 16, { id_contrato: contract, id_produto: P_CAMERA, qtde: 1 });
     const row = await provisioned(contract);
-    await sandbox.admin.activateLicense(row.id_licenca_integracao, 'camera-garagem');
+    await sandbox.admin.activateLicence(row.id_licenca_integracao, 'camera-garagem');
     await waitFor(async () => (await tab(contract))[0]?.status === 'A', { timeoutMs: 30_000, what: 'the activation in the tab' });
-    const [record] = await world.query<{ status: string }>(`SELECT status FROM \`${syncSchema}\`.license_sync WHERE contract_id = ?`, [contract]);
+    const [record] = await world.query<{ status: string }>(`SELECT status FROM \`${syncSchema}\`.licence_sync WHERE contract_id = ?`, [contract]);
     expect(record?.status).toBe('active');
   });
 });

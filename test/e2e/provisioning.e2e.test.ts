@@ -46,7 +46,7 @@ describe('event-driven provisioning through MariaDB → Debezium → Kafka → w
     );
   const state = (): Promise<SandboxAdminState> => sandbox.admin.state();
   const subscriptionOf = (s: SandboxAdminState, contract: number) => s.subscriptions.filter((x) => x.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}`) && !x.external_id.includes(':produto:'));
-  const licencesOf = (s: SandboxAdminState, contract: number) => s.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}:produto:`));
+  const licencesOf = (s: SandboxAdminState, contract: number) => s.licences.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}:produto:`));
   const live = <T extends { status: string }>(xs: T[]) => xs.filter((x) => x.status !== 'revoked' && x.status !== 'cancelled');
   const licencas = (contract: number) =>
     world.query<{ id: number; status: string; id_licenca_integracao: string; codigo_licenca_integracao: string; id_assinatura_integracao: string }>(

@@ -122,7 +122,7 @@ describe('secured local stack: MariaDB -> Debezium (TLS) -> Kafka (SASL_SSL) -> 
       },
       { timeoutMs: TIMEOUT, what: 'two provisioned licences written back through the secured stack' },
     );
-    const licences = (await sandbox.admin.state()).licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${BASE + 1}:`));
+    const licences = (await sandbox.admin.state()).licences.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${BASE + 1}:`));
     expect(rows.map((r) => r.id_licenca_integracao).sort()).toEqual(licences.map((l) => l.id).sort());
 
     // Nothing secret in what the worker printed.

@@ -123,7 +123,7 @@ export async function createReconcileWorld(sandbox: SandboxProcess, overrides: P
 export interface SandboxObjects {
   customers: Array<{ id: string; document: string; external_id: string | null }>;
   subscriptions: Array<{ id: string; customer_id: string; external_id: string; status: string }>;
-  licenses: Array<{ id: string; code: string; subscription_id: string; external_id: string; status: string; items: Array<{ product_id: string; quantity: number }> }>;
+  licences: Array<{ id: string; code: string; subscription_id: string; external_id: string; status: string; items: Array<{ product_id: string; quantity: number }> }>;
 }
 
 export async function sandboxObjects(sandbox: SandboxProcess): Promise<SandboxObjects> {

@@ -31,9 +31,9 @@ export interface SandboxAdmin {
   /** Every access token the sandbox issued since start or reset, expired ones included. */
   issuedTokens(): Promise<string[]>;
   setCatalog(products: CatalogSeed[]): Promise<void>;
-  revokeLicense(id: string): Promise<void>;
+  revokeLicence(id: string): Promise<void>;
   /** A device activates a pending licence (iot-platform-api.md §2.8). */
-  activateLicense(id: string, device?: string): Promise<void>;
+  activateLicence(id: string, device?: string): Promise<void>;
   setSubscriptionStatus(id: string, status: string, reason?: string): Promise<void>;
 }
 
@@ -107,8 +107,8 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
     expireTokens: async () => void (await callSandboxAdmin(url, 'POST', '/tokens/expire')),
     issuedTokens: async () => ((await callSandboxAdmin(url, 'GET', '/tokens')) as { issued: string[] }).issued,
     setCatalog: async (products) => void (await callSandboxAdmin(url, 'PUT', '/catalog', { products })),
-    revokeLicense: async (id) => void (await callSandboxAdmin(url, 'POST', `/licenses/${encodeURIComponent(id)}/revoke`)),
-    activateLicense: async (id, device) => void (await callSandboxAdmin(url, 'POST', `/licenses/${encodeURIComponent(id)}/activate`, { device })),
+    revokeLicence: async (id) => void (await callSandboxAdmin(url, 'POST', `/licenses/${encodeURIComponent(id)}/revoke`)),
+    activateLicence: async (id, device) => void (await callSandboxAdmin(url, 'POST', `/licenses/${encodeURIComponent(id)}/activate`, { device })),
     setSubscriptionStatus: async (id, status, reason) =>
       void (await callSandboxAdmin(url, 'POST', `/subscriptions/${encodeURIComponent(id)}/status`, { status, reason })),
   };

@@ -46,12 +46,12 @@ export interface ContractSyncRow {
  * Per-licence sync state, one row per licence epoch (a replacement adds a row): which platform
  * product an IXC `licencas_iot` row stands for.
  */
-export interface LicenseSyncRow {
+export interface LicenceSyncRow {
   contractId: number;
   platformProductId: string;
   epoch: number;
   licencaIotId: number | null;
-  licenseRef: string | null;
+  licenceRef: string | null;
   externalId: string | null;
   code: string | null;
   status: string | null;
@@ -92,7 +92,7 @@ export interface ApiAuditRow {
 
 export interface SyncEntities {
   ContractSync: EntitySchema<ContractSyncRow>;
-  LicenseSync: EntitySchema<LicenseSyncRow>;
+  LicenceSync: EntitySchema<LicenceSyncRow>;
   CustomerSync: EntitySchema<CustomerSyncRow>;
   ApiAudit: EntitySchema<ApiAuditRow>;
 }
@@ -140,9 +140,9 @@ export function createSyncEntities(syncSchema: string): SyncEntities {
       updatedAt: { name: 'updated_at', type: 'datetime', precision: 3 },
     },
   });
-  const LicenseSync = new EntitySchema<LicenseSyncRow>({
-    name: 'LicenseSync',
-    tableName: 'license_sync',
+  const LicenceSync = new EntitySchema<LicenceSyncRow>({
+    name: 'LicenceSync',
+    tableName: 'licence_sync',
     database: syncSchema,
     synchronize: false,
     columns: {
@@ -150,7 +150,7 @@ export function createSyncEntities(syncSchema: string): SyncEntities {
       platformProductId: { name: 'platform_product_id', type: 'varchar', length: 120, primary: true },
       epoch: { type: 'int', unsigned: true, primary: true },
       licencaIotId: { name: 'licenca_iot_id', type: 'int', unsigned: true, nullable: true },
-      licenseRef: { name: 'license_ref', type: 'varchar', length: 120, nullable: true },
+      licenceRef: { name: 'licence_ref', type: 'varchar', length: 120, nullable: true },
       externalId: { name: 'external_id', type: 'varchar', length: 255, nullable: true },
       code: { type: 'varchar', length: 255, nullable: true },
       status: { type: 'varchar', length: 16, nullable: true },
@@ -195,5 +195,5 @@ export function createSyncEntities(syncSchema: string): SyncEntities {
       requestId: { name: 'request_id', type: 'varchar', length: 120, nullable: true },
     },
   });
-  return { ContractSync, LicenseSync, CustomerSync, ApiAudit };
+  return { ContractSync, LicenceSync, CustomerSync, ApiAudit };
 }

@@ -1,7 +1,7 @@
 import { customerExternalId, subscriptionExternalId } from '../domain/external-refs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LeaseLostError, ReconcileAbortedError, ReconcileError } from '../errors';
-import type { CallContext, IotPlatform, PlatformLicense, SubscriptionStatus } from '../ports/iot-platform';
+import type { CallContext, IotPlatform, PlatformLicence, SubscriptionStatus } from '../ports/iot-platform';
 import type { DesiredState } from '../plan/desired-state';
 import type { Intent, ObservedLicence, ObservedState } from '../plan/observed-state';
 import type { ReconcilePlan } from '../plan/plan-reconcile';
@@ -108,7 +108,7 @@ export class PlanConflictError extends ReconcileError {
   }
 }
 
-function licenceFrom(l: PlatformLicense, previous: ObservedLicence | undefined, pid: string, epoch: number): ObservedLicence {
+function licenceFrom(l: PlatformLicence, previous: ObservedLicence | undefined, pid: string, epoch: number): ObservedLicence {
   return {
     platformProductId: pid,
     ref: l.id,
@@ -183,7 +183,7 @@ export async function applyPlan(deps: ApplyDeps, plan: ReconcilePlan, desired: D
       }
       case 'create-licence': {
         const previous = state.licences.find((l) => l.platformProductId === action.platformProductId);
-        const { value } = await platform.findOrCreateLicense(
+        const { value } = await platform.findOrCreateLicence(
           subscriptionRef(),
           { externalId: action.externalId, description: action.description, items: action.items },
           ctx,
@@ -191,7 +191,7 @@ export async function applyPlan(deps: ApplyDeps, plan: ReconcilePlan, desired: D
         );
         if (value.status === 'revoked') throw new PlanConflictError(`Licence ${action.externalId} is already revoked on the platform`);
         let created = value;
-        if (created.status === 'blocked') created = await platform.setLicenseStatus(created.id, 'active', ctx);
+        if (created.status === 'blocked') created = await platform.setLicenceStatus(created.id, 'active', ctx);
         // A replacement is another licence: it gets its own IXC row; the one it replaces stays, as history.
         const replaced = previous?.ref != null && previous.ref !== created.id ? previous : undefined;
         if (replaced) state.retired = [...(state.retired ?? []), replaced];
@@ -200,19 +200,19 @@ export async function applyPlan(deps: ApplyDeps, plan: ReconcilePlan, desired: D
       }
       case 'update-licence-items': {
         const current = licence(action.platformProductId);
-        const updated = await platform.updateLicenseItems(current.ref as string, action.items, ctx);
+        const updated = await platform.updateLicenceItems(current.ref as string, action.items, ctx);
         put({ ...licenceFrom(updated, current, action.platformProductId, current.epoch), externalId: updated.externalId ?? current.externalId });
         break;
       }
       case 'set-licence-status': {
         const current = licence(action.platformProductId);
-        const updated = await platform.setLicenseStatus(current.ref as string, action.status, ctx);
+        const updated = await platform.setLicenceStatus(current.ref as string, action.status, ctx);
         put({ ...licenceFrom(updated, current, action.platformProductId, current.epoch), externalId: updated.externalId ?? current.externalId });
         break;
       }
       case 'revoke-licence': {
         const current = licence(action.platformProductId);
-        await platform.revokeLicense(current.ref as string, ctx);
+        await platform.revokeLicence(current.ref as string, ctx);
         put({ ...current, status: 'revoked' });
         break;
       }

@@ -43,7 +43,7 @@ export function subscriptionExternalId(tenant: string, contractId: number, epoch
   return `ixc:${tenant}:contrato:${contractId}${epochSuffix(epoch)}`;
 }
 
-export function licenseExternalId(tenant: string, contractId: number, platformProductId: string, epoch = 1): string {
+export function licenceExternalId(tenant: string, contractId: number, platformProductId: string, epoch = 1): string {
   checkTenant(tenant);
   checkId('contrato', contractId);
   if (!PRODUCT_ID.test(platformProductId)) throw new ExternalRefError(`Invalid platform product id: "${platformProductId}"`);

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Cliente, ClienteContrato, LicencaIot, LicencaProdutoIot } from '../../entities';
 import { q } from '../../migrations/schema-names';
 import { contractClienteId, type ContractSource, type LineRow, type ProductRow } from '../plan/desired-state';
-import type { LicenseStatus, SubscriptionStatus } from '../ports/iot-platform';
+import type { LicenceStatus, SubscriptionStatus } from '../ports/iot-platform';
 import { parseIntent, type ObservedLicence, type ObservedState } from '../plan/observed-state';
 import type { ContractStateColumns } from '../work-set/work-set-lease';
 
@@ -157,8 +157,8 @@ const CONTRACT_ROWS_SQL = (s: string) => `SELECT contract_id, epoch, intent, cus
 const CUSTOMER_ROWS_SQL = (s: string) => `SELECT cliente_id, customer_ref, fingerprint, document FROM ${s}.\`customer_sync\` WHERE cliente_id IN (?)`;
 
 /** Every epoch of each licence, oldest first (the newest is the one the plan works on). Parameters: (contract_ids). */
-const LICENSE_SYNC_SQL = (s: string) => `SELECT contract_id, platform_product_id, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity
-  FROM ${s}.\`license_sync\` WHERE contract_id IN (?) ORDER BY contract_id, platform_product_id, epoch`;
+const LICENCE_SYNC_SQL = (s: string) => `SELECT contract_id, platform_product_id, epoch, licenca_iot_id, licence_ref, external_id, code, status, quantity
+  FROM ${s}.\`licence_sync\` WHERE contract_id IN (?) ORDER BY contract_id, platform_product_id, epoch`;
 
 interface ContractRowRecord {
   contract_id: number | string;
@@ -180,12 +180,12 @@ interface CustomerRowRecord {
   /** The document's key (src/handlers/domain/document-key.ts). */
   document: string | null;
 }
-interface LicenseSyncRecord {
+interface LicenceSyncRecord {
   contract_id: number | string;
   platform_product_id: string;
   epoch: number;
   licenca_iot_id: number | null;
-  license_ref: string | null;
+  licence_ref: string | null;
   external_id: string | null;
   code: string | null;
   status: string | null;
@@ -210,7 +210,7 @@ async function loadRecordedStates(
   const clienteIds = [...new Set(contracts.map((c) => c.clienteId).filter((id): id is number => id !== null))];
   const syncRows = (await manager.query(CONTRACT_ROWS_SQL(s), [ids])) as ContractRowRecord[];
   const customerRows = clienteIds.length === 0 ? [] : ((await manager.query(CUSTOMER_ROWS_SQL(s), [clienteIds])) as CustomerRowRecord[]);
-  const licenceRows = (await manager.query(LICENSE_SYNC_SQL(s), [ids])) as LicenseSyncRecord[];
+  const licenceRows = (await manager.query(LICENCE_SYNC_SQL(s), [ids])) as LicenceSyncRecord[];
   const licencaQuery = manager.createQueryBuilder(LicencaIot, 'l').where('l.idContrato IN (:...ids)', { ids });
   if (integrationId !== undefined) licencaQuery.andWhere('(l.idIntegracao = :integrationId OR l.idIntegracao IS NULL)', { integrationId });
   const licencas = await licencaQuery.orderBy('l.id', 'ASC').getMany();
@@ -245,18 +245,18 @@ function toRecordedState(
   sync: ContractRowRecord | undefined,
   customer: CustomerRowRecord | undefined,
   clienteId: number | null,
-  licenceRows: readonly LicenseSyncRecord[],
+  licenceRows: readonly LicenceSyncRecord[],
   licencas: LicencaIot[],
   licencaItems: LicencaProdutoIot[],
 ): RecordedState {
-  const newest = new Map<string, LicenseSyncRecord>();
+  const newest = new Map<string, LicenceSyncRecord>();
   for (const r of licenceRows) newest.set(r.platform_product_id, r);
   const licences: ObservedLicence[] = [...newest.values()].map((r) => ({
     platformProductId: r.platform_product_id,
-    ref: r.license_ref,
+    ref: r.licence_ref,
     externalId: r.external_id,
     code: r.code,
-    status: (r.status as LicenseStatus | null) ?? null,
+    status: (r.status as LicenceStatus | null) ?? null,
     quantity: Number(r.quantity),
     epoch: Number(r.epoch),
     licencaIotId: r.licenca_iot_id === null ? null : Number(r.licenca_iot_id),

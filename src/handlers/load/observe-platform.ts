@@ -1,5 +1,5 @@
 import { parseContractExternalId, subscriptionExternalId } from '../domain/external-refs';
-import type { CallContext, IotPlatform, PlatformLicense } from '../ports/iot-platform';
+import type { CallContext, IotPlatform, PlatformLicence } from '../ports/iot-platform';
 import type { ObservedLicence, ObservedState } from '../plan/observed-state';
 import type { RecordedState } from './load-plan-inputs';
 
@@ -12,10 +12,10 @@ export interface ObserveInput {
   ctx: CallContext;
 }
 
-const quantityOf = (l: PlatformLicense): number => l.items.reduce((n, i) => n + i.quantity, 0);
-const productOf = (l: PlatformLicense): string | null => l.items[0]?.productId ?? parseContractExternalId(l.externalId ?? '')?.productId ?? null;
+const quantityOf = (l: PlatformLicence): number => l.items.reduce((n, i) => n + i.quantity, 0);
+const productOf = (l: PlatformLicence): string | null => l.items[0]?.productId ?? parseContractExternalId(l.externalId ?? '')?.productId ?? null;
 
-function fromPlatform(l: PlatformLicense, base: Partial<ObservedLicence>): ObservedLicence {
+function fromPlatform(l: PlatformLicence, base: Partial<ObservedLicence>): ObservedLicence {
   return {
     platformProductId: base.platformProductId ?? productOf(l) ?? '',
     ref: l.id,
@@ -33,7 +33,7 @@ function fromPlatform(l: PlatformLicense, base: Partial<ObservedLicence>): Obser
  * licence (or none was created yet); a replacement gets a row of its own, and the licence it
  * replaces is kept aside with its row (DESIGN.md § The tab: one row per licence, for ever).
  */
-function ownRow(observed: ObservedState, current: ObservedLicence | undefined, found: PlatformLicense): number | null {
+function ownRow(observed: ObservedState, current: ObservedLicence | undefined, found: PlatformLicence): number | null {
   if (current === undefined) return null;
   if (current.ref === null || current.ref === found.id) return current.licencaIotId;
   observed.retired = [...(observed.retired ?? []), current];
@@ -81,13 +81,13 @@ export async function observePlatform(platform: IotPlatform, input: ObserveInput
     for (const [pid, intended] of Object.entries(intent.licences)) {
       const current = observed.licences.find((l) => l.platformProductId === pid);
       if (current?.externalId === intended.externalId && current.ref !== null) continue;
-      const found = await platform.findLicenseByExternalId(subRef, intended.externalId, ctx);
+      const found = await platform.findLicenceByExternalId(subRef, intended.externalId, ctx);
       if (found) upsertLicence(observed, fromPlatform(found, { platformProductId: pid, epoch: intended.epoch, licencaIotId: ownRow(observed, current, found) }));
       else if (current === undefined) upsertLicence(observed, { platformProductId: pid, ref: null, externalId: intended.externalId, code: null, status: null, quantity: 0, epoch: intended.epoch, licencaIotId: null });
     }
   }
   if (input.verify) {
-    const onPlatform = subRef ? await platform.listLicenses(subRef, ctx) : [];
+    const onPlatform = subRef ? await platform.listLicences(subRef, ctx) : [];
     for (const l of observed.licences) {
       if (l.ref === null) continue;
       const there = onPlatform.find((p) => p.id === l.ref);
@@ -122,7 +122,7 @@ async function adopt(platform: IotPlatform, input: ObserveInput, observed: Obser
   }
   for (const row of rows) {
     if (!row.idLicencaIntegracao || observed.licences.some((l) => l.ref === row.idLicencaIntegracao)) continue;
-    const licence = await platform.getLicense(row.idLicencaIntegracao, input.ctx);
+    const licence = await platform.getLicence(row.idLicencaIntegracao, input.ctx);
     if (licence === null || licence.status === 'revoked') {
       observed.staleRows = [...(observed.staleRows ?? []), row.id];
       continue;

@@ -23,7 +23,7 @@ export interface Orphan {
 const KNOWN_CONTRACTS_SQL = (s: string) => `SELECT k.contract_id, MAX(k.epoch) AS epoch, MAX(c.id IS NOT NULL) AS in_ixc,
     MAX(EXISTS (SELECT 1 FROM ${s}.\`contract_sync\` t WHERE t.contract_id = k.contract_id AND (t.subscription_ref IS NOT NULL OR t.intent IS NOT NULL))) AS tracked FROM (
     SELECT contract_id, epoch FROM ${s}.\`contract_sync\`
-    UNION ALL SELECT contract_id, epoch FROM ${s}.\`license_sync\`
+    UNION ALL SELECT contract_id, epoch FROM ${s}.\`licence_sync\`
     UNION ALL SELECT id_contrato AS contract_id, 1 AS epoch FROM licencas_iot WHERE id_contrato > 0
   ) k LEFT JOIN cliente_contrato c ON c.id = k.contract_id
   GROUP BY k.contract_id ORDER BY k.contract_id`;
@@ -65,7 +65,7 @@ export async function findOrphans(db: Queryable, platform: IotPlatform, options:
       const externalId = subscriptionExternalId(options.tenantId, contractId, epoch);
       const sub = await platform.findSubscriptionByExternalId(externalId, { contractId });
       if (sub === null || sub.status === 'cancelled') continue;
-      const licences = await platform.listLicenses(sub.id, { contractId });
+      const licences = await platform.listLicences(sub.id, { contractId });
       orphans.push({
         contractId,
         epoch,
@@ -94,7 +94,7 @@ export async function cancelOrphans(platform: IotPlatform, orphans: readonly Orp
   let cancelled = 0;
   for (const o of orphans) {
     for (const id of o.liveLicences) {
-      await platform.revokeLicense(id, { contractId: o.contractId });
+      await platform.revokeLicence(id, { contractId: o.contractId });
       revoked += 1;
     }
     await platform.setSubscriptionStatus(o.subscriptionId, 'cancelled', 'other', { contractId: o.contractId });

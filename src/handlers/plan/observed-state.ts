@@ -1,4 +1,4 @@
-import type { LicenseStatus, SubscriptionStatus } from '../ports/iot-platform';
+import type { LicenceStatus, SubscriptionStatus } from '../ports/iot-platform';
 
 /** Written before the first create (DESIGN.md § Intent before effect): the references about to be used. */
 export interface Intent {
@@ -23,7 +23,7 @@ export interface ObservedLicence {
   ref: string | null;
   externalId: string | null;
   code: string | null;
-  status: LicenseStatus | null;
+  status: LicenceStatus | null;
   quantity: number;
   /** Epoch of this licence's external reference. */
   epoch: number;

@@ -1,6 +1,6 @@
-import { licenseExternalId, subscriptionExternalId } from '../domain/external-refs';
+import { licenceExternalId, subscriptionExternalId } from '../domain/external-refs';
 import type { ContractTarget, DesiredLicence, DesiredState } from './desired-state';
-import type { LicenseItem } from '../ports/iot-platform';
+import type { LicenceItem } from '../ports/iot-platform';
 import { documentKey } from '../domain/document-key';
 import type { ObservedLicence, ObservedState } from './observed-state';
 import type { ReconcileAction } from './reconcile-action';
@@ -50,7 +50,7 @@ export interface ReconcilePlan {
   warnings: string[];
 }
 
-const itemsOf = (d: DesiredLicence): LicenseItem[] => [{ productId: d.platformProductId, quantity: d.quantity }];
+const itemsOf = (d: DesiredLicence): LicenceItem[] => [{ productId: d.platformProductId, quantity: d.quantity }];
 const isLive = (l: ObservedLicence): boolean => l.ref !== null && l.status !== 'revoked';
 
 /** Licences to revoke, update and (un)block for a subscription that stays; creation is the caller's. */
@@ -172,7 +172,7 @@ export function planReconcile(desired: DesiredState, observed: ObservedState, op
         actions.push({
           kind: 'create-licence',
           platformProductId: d.platformProductId,
-          externalId: licenseExternalId(options.tenantId, desired.contractId, d.platformProductId, licenceEpoch),
+          externalId: licenceExternalId(options.tenantId, desired.contractId, d.platformProductId, licenceEpoch),
           epoch: licenceEpoch,
           items: itemsOf(d),
           description: d.description,

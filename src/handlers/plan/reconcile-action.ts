@@ -1,4 +1,4 @@
-import type { CustomerInput, LicenseItem, StatusReason } from '../ports/iot-platform';
+import type { CustomerInput, LicenceItem, StatusReason } from '../ports/iot-platform';
 
 /** One step of a plan. Each sets an absolute target, so re-running it is safe. */
 export type ReconcileAction =
@@ -6,8 +6,8 @@ export type ReconcileAction =
   | { kind: 'update-customer'; input: CustomerInput; fingerprint: string }
   | { kind: 'create-subscription'; externalId: string; epoch: number }
   | { kind: 'set-subscription-status'; status: 'active' | 'suspended' | 'cancelled'; reason: StatusReason }
-  | { kind: 'create-licence'; platformProductId: string; externalId: string; epoch: number; items: LicenseItem[]; description: string }
-  | { kind: 'update-licence-items'; platformProductId: string; items: LicenseItem[] }
+  | { kind: 'create-licence'; platformProductId: string; externalId: string; epoch: number; items: LicenceItem[]; description: string }
+  | { kind: 'update-licence-items'; platformProductId: string; items: LicenceItem[] }
   | { kind: 'set-licence-status'; platformProductId: string; status: 'active' | 'blocked' }
   | { kind: 'revoke-licence'; platformProductId: string };
 

@@ -4,7 +4,7 @@
  */
 
 export type SubscriptionStatus = 'pending' | 'active' | 'suspended' | 'cancelled';
-export type LicenseStatus = 'pending' | 'active' | 'inactive' | 'blocked' | 'revoked';
+export type LicenceStatus = 'pending' | 'active' | 'inactive' | 'blocked' | 'revoked';
 export type StatusReason = 'past_due' | 'manual' | 'contract_cancelled' | 'customer_request' | 'other';
 
 export interface Address {
@@ -65,24 +65,24 @@ export interface PlatformSubscription {
   statusReason: string | null;
 }
 
-export interface LicenseItem {
+export interface LicenceItem {
   productId: string;
   quantity: number;
 }
 
-export interface LicenseInput {
+export interface LicenceInput {
   externalId: string;
   description?: string;
-  items: LicenseItem[];
+  items: LicenceItem[];
 }
 
-export interface PlatformLicense {
+export interface PlatformLicence {
   id: string;
   code: string | null;
   subscriptionId: string | null;
   externalId: string | null;
-  status: LicenseStatus;
-  items: LicenseItem[];
+  status: LicenceStatus;
+  items: LicenceItem[];
 }
 
 /** Per-call context: which contract the call is for (audit), and the reconcile's abort signal. */
@@ -122,13 +122,13 @@ export interface IotPlatform {
   /** Absolute target state: re-applying the same status is a no-op. */
   setSubscriptionStatus(id: string, status: Exclude<SubscriptionStatus, 'pending'>, reason: StatusReason, ctx?: CallContext): Promise<PlatformSubscription>;
 
-  listLicenses(subscriptionId: string, ctx?: CallContext): Promise<PlatformLicense[]>;
-  getLicense(id: string, ctx?: CallContext): Promise<PlatformLicense | null>;
-  findLicenseByExternalId(subscriptionId: string, externalId: string, ctx?: CallContext): Promise<PlatformLicense | null>;
-  findOrCreateLicense(subscriptionId: string, input: LicenseInput, ctx?: CallContext, mode?: CreateMode): Promise<FoundOrCreated<PlatformLicense>>;
+  listLicences(subscriptionId: string, ctx?: CallContext): Promise<PlatformLicence[]>;
+  getLicence(id: string, ctx?: CallContext): Promise<PlatformLicence | null>;
+  findLicenceByExternalId(subscriptionId: string, externalId: string, ctx?: CallContext): Promise<PlatformLicence | null>;
+  findOrCreateLicence(subscriptionId: string, input: LicenceInput, ctx?: CallContext, mode?: CreateMode): Promise<FoundOrCreated<PlatformLicence>>;
   /** Keeps the licence's id and activation code. */
-  updateLicenseItems(id: string, items: LicenseItem[], ctx?: CallContext): Promise<PlatformLicense>;
-  setLicenseStatus(id: string, status: 'active' | 'blocked', ctx?: CallContext): Promise<PlatformLicense>;
+  updateLicenceItems(id: string, items: LicenceItem[], ctx?: CallContext): Promise<PlatformLicence>;
+  setLicenceStatus(id: string, status: 'active' | 'blocked', ctx?: CallContext): Promise<PlatformLicence>;
   /** Terminal. A 404 counts as success. */
-  revokeLicense(id: string, ctx?: CallContext): Promise<void>;
+  revokeLicence(id: string, ctx?: CallContext): Promise<void>;
 }

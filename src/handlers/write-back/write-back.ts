@@ -6,7 +6,7 @@ import { documentKey } from '../domain/document-key';
 import type { RecordedState } from '../load/load-plan-inputs';
 import type { DesiredState } from '../plan/desired-state';
 import type { ObservedLicence, ObservedState } from '../plan/observed-state';
-import type { LicenseStatus } from '../ports/iot-platform';
+import type { LicenceStatus } from '../ports/iot-platform';
 import type { Claim } from '../work-set/work-set-claim';
 import type { WorkSet } from '../work-set/work-set';
 import type { ContractStateColumns } from '../work-set/work-set-lease';
@@ -26,11 +26,11 @@ export interface WriteBackInput {
   customerSaved: boolean;
 }
 
-/** Parameters: per row (contract_id, product, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity). */
-const LICENSE_UPSERT_SQL = (s: string, rows: number) => `INSERT INTO ${s}.\`license_sync\`
-  (contract_id, platform_product_id, epoch, licenca_iot_id, license_ref, external_id, code, status, quantity)
+/** Parameters: per row (contract_id, product, epoch, licenca_iot_id, licence_ref, external_id, code, status, quantity). */
+const LICENCE_UPSERT_SQL = (s: string, rows: number) => `INSERT INTO ${s}.\`licence_sync\`
+  (contract_id, platform_product_id, epoch, licenca_iot_id, licence_ref, external_id, code, status, quantity)
 VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), licenca_iot_id = VALUES(licenca_iot_id), license_ref = VALUES(license_ref),
+ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), licenca_iot_id = VALUES(licenca_iot_id), licence_ref = VALUES(licence_ref),
   external_id = VALUES(external_id), code = VALUES(code), status = VALUES(status), quantity = VALUES(quantity)`;
 
 /**
@@ -75,7 +75,7 @@ export async function writeBack(dataSource: DataSource, workSet: WorkSet, input:
     // Native rows whose ids the platform no longer knows are shown as inactive, never deleted.
     for (const id of staleRows(final, recorded, rowIds)) await manager.update(LicencaIot, { id }, { status: 'I' });
     const licenceRows = licenceSyncRows(claim.contractId, final, recorded, rowIds);
-    if (licenceRows.length > 0) await manager.query(LICENSE_UPSERT_SQL(s, licenceRows.length), licenceRows.flat());
+    if (licenceRows.length > 0) await manager.query(LICENCE_UPSERT_SQL(s, licenceRows.length), licenceRows.flat());
     return fence;
   });
 }
@@ -132,7 +132,7 @@ function staleRows(final: ObservedState, recorded: RecordedState, rowIds: Readon
   });
 }
 
-/** `license_sync` rows whose content changes: one per licence epoch, replaced licences included. */
+/** `licence_sync` rows whose content changes: one per licence epoch, replaced licences included. */
 function licenceSyncRows(contractId: number, final: ObservedState, recorded: RecordedState, rowIds: ReadonlyMap<string, number>): unknown[][] {
   const rows: unknown[][] = [];
   const retired = new Set(final.retired ?? []);
@@ -165,7 +165,7 @@ export interface LicenceWrite {
   platformProductId: string;
   ref: string;
   code: string | null;
-  status: LicenseStatus | null;
+  status: LicenceStatus | null;
   description: string;
   /** Its `licencas_iot` row, when known. */
   licencaIotId: number | null;
@@ -183,7 +183,7 @@ export interface LicencaContext {
 }
 
 /** Platform status → `licencas_iot.status` letter (iot-platform-api.md §2.7). */
-export function statusLetter(status: LicenseStatus | null): LicencaStatus {
+export function statusLetter(status: LicenceStatus | null): LicencaStatus {
   switch (status) {
     case 'active':
       return 'A';

@@ -39,7 +39,7 @@ describe('replay re-converges drift made behind the worker\'s back', () => {
   let from: string;
 
   const env = (): Record<string, string> => testWorkerEnv({ sandbox, tenant, integration: INTEGRATION, syncSchema, groupId }, { LOG_LEVEL: 'warn' });
-  const licencesOf = (s: SandboxAdminState, contract: number) => s.licenses.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}:produto:`));
+  const licencesOf = (s: SandboxAdminState, contract: number) => s.licences.filter((l) => l.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}:produto:`));
   const subscriptionsOf = (s: SandboxAdminState, contract: number) =>
     s.subscriptions.filter((x) => x.external_id?.startsWith(`ixc:${tenant}:contrato:${contract}`) && !x.external_id.includes(':produto:'));
   const licencas = (contract: number) =>
@@ -76,7 +76,7 @@ describe('replay re-converges drift made behind the worker\'s back', () => {
     } catch (err) {
       const sync = await world.query(`SELECT contract_id, dirty, attempts, parked_reason, last_outcome, last_error, last_plan, generation FROM \`${syncSchema}\`.contract_sync WHERE contract_id IN (?)`, [[A, B]]).catch((e: unknown) => String(e));
       const own = worker.output().split('\n').filter((l) => !l.includes('"logger":"kafkajs"')).join('\n');
-      const dbg = { licencas: await licencas(A).catch(String), sandbox: await sandbox.admin.state().then((st) => ({ subs: st.subscriptions.length, lic: st.licenses.map((l) => [l.external_id, l.status]), writes: st.writeCalls })).catch(String) };
+      const dbg = { licencas: await licencas(A).catch(String), sandbox: await sandbox.admin.state().then((st) => ({ subs: st.subscriptions.length, lic: st.licences.map((l) => [l.external_id, l.status]), writes: st.writeCalls })).catch(String) };
       throw new Error(`${(err as Error).message}\ndbg: ${JSON.stringify(dbg)}\nsync rows: ${JSON.stringify(sync)}\nworker output (tail):\n${own.slice(-4000)}`, { cause: err });
     }
   });
@@ -99,7 +99,7 @@ describe('replay re-converges drift made behind the worker\'s back', () => {
     const untouched = { subscriptions: subscriptionsOf(before, B), licences: licencesOf(before, B) };
     expect(untouched.licences).toHaveLength(1);
 
-    await sandbox.admin.revokeLicense(revoked!.id);
+    await sandbox.admin.revokeLicence(revoked!.id);
     // Nothing changed in IXC: the worker's own record still believes the licence is active.
     expect(recordedBefore).toEqual([{ status: expect.any(String), id_licenca_integracao: revoked!.id }]);
 

@@ -33,7 +33,7 @@ describe('pending licences re-read on the platform', () => {
     await w.converge([1]);
     const before = await letters(1);
     expect(before.map((r) => r.status)).toEqual(['P', 'P']);
-    await sandbox.admin.activateLicense(before[0]!.ref, 'hub-sala');
+    await sandbox.admin.activateLicence(before[0]!.ref, 'hub-sala');
 
     const result = await refreshPendingLicences(w.deps, 100);
     expect(result).toEqual({ read: 2, marked: 1 });
@@ -43,11 +43,11 @@ describe('pending licences re-read on the platform', () => {
     // The verify reconcile the mark asked for writes the platform's status back.
     await w.converge([1]);
     expect((await letters(1)).map((r) => r.status)).toEqual(['A', 'P']);
-    const sync = await w.sync('SELECT license_ref, status FROM license_sync WHERE contract_id = 1 ORDER BY license_ref');
+    const sync = await w.sync('SELECT licence_ref, status FROM licence_sync WHERE contract_id = 1 ORDER BY licence_ref');
     expect(sync).toEqual(
       expect.arrayContaining([
-        { license_ref: before[0]!.ref, status: 'active' },
-        { license_ref: before[1]!.ref, status: 'pending' },
+        { licence_ref: before[0]!.ref, status: 'active' },
+        { licence_ref: before[1]!.ref, status: 'pending' },
       ]),
     );
     // The active licence is not read again; the still-pending one is.
@@ -58,11 +58,11 @@ describe('pending licences re-read on the platform', () => {
 
   it('reads at most the batch per run, the licence read longest ago first', async () => {
     await w.converge([1]);
-    const pending = (await w.sync("SELECT license_ref FROM license_sync WHERE status = 'pending'")).map((r) => String(r.license_ref));
+    const pending = (await w.sync("SELECT licence_ref FROM licence_sync WHERE status = 'pending'")).map((r) => String(r.licence_ref));
     expect(pending.length).toBe(2);
 
     const seen: string[] = [];
-    const platform = { ...w.platform, getLicense: (id: string, ctx?: Parameters<typeof w.platform.getLicense>[1]) => (seen.push(id), w.platform.getLicense(id, ctx)) };
+    const platform = { ...w.platform, getLicence: (id: string, ctx?: Parameters<typeof w.platform.getLicence>[1]) => (seen.push(id), w.platform.getLicence(id, ctx)) };
     const deps = { ...w.deps, platform };
     for (let run = 0; run < pending.length; run += 1) {
       expect((await refreshPendingLicences(deps, 1)).read).toBe(1);
@@ -84,6 +84,6 @@ describe('pending licences re-read on the platform', () => {
     const second = await refreshPendingLicencesIfDue(w.deps, { intervalMs: 60_000, limit: 10, owner: 'b' });
     expect(first?.read).toBe(2);
     expect(second).toBeNull();
-    expect((await sandboxObjects(sandbox)).licenses.length).toBeGreaterThan(0);
+    expect((await sandboxObjects(sandbox)).licences.length).toBeGreaterThan(0);
   });
 });

@@ -17,8 +17,8 @@ describe("reconcile: adopting Olli ids IXC's native integration wrote into licen
     // What the native integration created for contract 7 (company, Câmera ×4 and Sensor ×6), without our references.
     const customer = (await w.platform.findOrCreateCustomer({ externalId: 'native:7', name: 'Padaria Pão Dourado Ltda', document: '41374306000195', documentType: 'CNPJ' })).value;
     const sub = (await w.platform.findOrCreateSubscription(customer.id, { externalId: 'native:contrato:7' })).value;
-    const cam = (await w.platform.findOrCreateLicense(sub.id, { externalId: 'native:7:cam', items: [{ productId: 'OLLI-CAMERA', quantity: 4 }] })).value;
-    const sensor = (await w.platform.findOrCreateLicense(sub.id, { externalId: 'native:7:sensor', items: [{ productId: 'OLLI-SENSOR-PORTA', quantity: 6 }] })).value;
+    const cam = (await w.platform.findOrCreateLicence(sub.id, { externalId: 'native:7:cam', items: [{ productId: 'OLLI-CAMERA', quantity: 4 }] })).value;
+    const sensor = (await w.platform.findOrCreateLicence(sub.id, { externalId: 'native:7:sensor', items: [{ productId: 'OLLI-SENSOR-PORTA', quantity: 6 }] })).value;
     for (const l of [cam, sensor]) {
       await w.ixc(
         `INSERT INTO licencas_iot (id_contrato, id_integracao, id_cliente_integracao, id_assinatura_integracao, id_licenca_integracao, codigo_licenca_integracao, descricao, status)
@@ -35,7 +35,7 @@ describe("reconcile: adopting Olli ids IXC's native integration wrote into licen
     expect(after.requestCounts['POST /customers/{customerId}/subscriptions'] ?? 0).toBe(before.requestCounts['POST /customers/{customerId}/subscriptions'] ?? 0);
     expect(after.requestCounts['POST /subscriptions/{id}/licenses'] ?? 0).toBe(before.requestCounts['POST /subscriptions/{id}/licenses'] ?? 0);
     const platform = await sandboxObjects(sandbox);
-    expect([platform.customers.length, platform.subscriptions.length, platform.licenses.length]).toEqual([1, 1, 2]);
+    expect([platform.customers.length, platform.subscriptions.length, platform.licences.length]).toEqual([1, 1, 2]);
 
     // Same IXC rows (no new row), now with the lines they cover; the sync state knows the adopted ids.
     expect(await w.ixc(`SELECT id, id_licenca_integracao FROM licencas_iot WHERE id_contrato = 7 ORDER BY id`)).toEqual(rowsBefore);
@@ -44,7 +44,7 @@ describe("reconcile: adopting Olli ids IXC's native integration wrote into licen
       { line: 12, q: 6 },
     ]);
     expect(await w.sync(`SELECT subscription_ref FROM contract_sync WHERE contract_id = 7`)).toEqual([{ subscription_ref: sub.id }]);
-    expect(await w.sync(`SELECT platform_product_id AS p, license_ref AS ref FROM license_sync WHERE contract_id = 7 ORDER BY p`)).toEqual([
+    expect(await w.sync(`SELECT platform_product_id AS p, licence_ref AS ref FROM licence_sync WHERE contract_id = 7 ORDER BY p`)).toEqual([
       { p: 'OLLI-CAMERA', ref: cam.id },
       { p: 'OLLI-SENSOR-PORTA', ref: sensor.id },
     ]);
@@ -52,7 +52,7 @@ describe("reconcile: adopting Olli ids IXC's native integration wrote into licen
     // Later changes act on the adopted objects.
     await w.ixc(`UPDATE vd_contratos_produtos SET qtde = 5 WHERE id = 11`);
     await w.converge([7]);
-    const updated = (await sandboxObjects(sandbox)).licenses.find((l) => l.id === cam.id);
+    const updated = (await sandboxObjects(sandbox)).licences.find((l) => l.id === cam.id);
     expect(updated).toMatchObject({ code: cam.code, items: [{ product_id: 'OLLI-CAMERA', quantity: 5 }] });
   });
 
@@ -64,11 +64,11 @@ describe("reconcile: adopting Olli ids IXC's native integration wrote into licen
     await w.converge([9]);
     const platform = await sandboxObjects(sandbox);
     expect(platform.subscriptions).toHaveLength(1);
-    expect(platform.licenses).toHaveLength(1);
+    expect(platform.licences).toHaveLength(1);
     expect(await w.sync(`SELECT subscription_ref FROM contract_sync WHERE contract_id = 9`)).toEqual([{ subscription_ref: platform.subscriptions[0]?.id }]);
     expect(await w.ixc(`SELECT id_licenca_integracao AS ref, status FROM licencas_iot WHERE id_contrato = 9 ORDER BY id`)).toEqual([
       { ref: 'gone-licence', status: 'I' },
-      { ref: platform.licenses[0]?.id, status: 'P' },
+      { ref: platform.licences[0]?.id, status: 'P' },
     ]);
   });
 
@@ -76,14 +76,14 @@ describe("reconcile: adopting Olli ids IXC's native integration wrote into licen
     // As if the sync schema and IXC's rows were lost after a provisioning: the platform keeps what was created.
     const customer = (await w.platform.findOrCreateCustomer({ externalId: `ixc:${TENANT}:cliente:1`, name: 'Ana Paula Ferreira Lima', document: '21111496323', documentType: 'CPF' })).value;
     const sub = (await w.platform.findOrCreateSubscription(customer.id, { externalId: `ixc:${TENANT}:contrato:1` })).value;
-    const casa = (await w.platform.findOrCreateLicense(sub.id, { externalId: `ixc:${TENANT}:contrato:1:produto:OLLI-CASA-INTELIGENTE`, items: [{ productId: 'OLLI-CASA-INTELIGENTE', quantity: 1 }] })).value;
+    const casa = (await w.platform.findOrCreateLicence(sub.id, { externalId: `ixc:${TENANT}:contrato:1:produto:OLLI-CASA-INTELIGENTE`, items: [{ productId: 'OLLI-CASA-INTELIGENTE', quantity: 1 }] })).value;
     const before = await sandbox.admin.state();
 
     await w.converge([1]);
     const after = await sandbox.admin.state();
     const platform = await sandboxObjects(sandbox);
     expect([platform.customers.length, platform.subscriptions.length]).toEqual([1, 1]);
-    expect(platform.licenses.map((l) => l.external_id).sort()).toEqual([
+    expect(platform.licences.map((l) => l.external_id).sort()).toEqual([
       `ixc:${TENANT}:contrato:1:produto:OLLI-CASA-INTELIGENTE`,
       `ixc:${TENANT}:contrato:1:produto:OLLI-SENSOR-PORTA`,
     ]);

@@ -32,8 +32,8 @@ describe('reconcile CLI as a separate process', () => {
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, totalActions: 0 });
 
     const before = await sandboxObjects(sandbox);
-    const sensor = before.licenses.find((l) => l.items[0]?.product_id === SENSOR && l.external_id.includes(':contrato:1:'));
-    await sandbox.admin.revokeLicense(sensor!.id);
+    const sensor = before.licences.find((l) => l.items[0]?.product_id === SENSOR && l.external_id.includes(':contrato:1:'));
+    await sandbox.admin.revokeLicence(sensor!.id);
     // The recorded state still says active: a normal dry run sees nothing, a verify dry run sees the loss.
     expect(JSON.parse((await runCli(['reconcile', '--all', '--dry-run', '--json'], env)).stdout)).toMatchObject({ totalActions: 0 });
     const verifyDry = JSON.parse((await runCli(['reconcile', '--contract', '1', '--dry-run', '--verify', '--json'], env)).stdout) as {
@@ -50,7 +50,7 @@ describe('reconcile CLI as a separate process', () => {
     expect(progress.length).toBeLessThanOrEqual(10);
     expect(progress.at(-1)).toMatch(/^reconcile: 10\/10 settled \(100 %\), \d+\.\d\/s, done$/);
     const after = await sandboxObjects(sandbox);
-    const restored = after.licenses.find((l) => l.items[0]?.product_id === SENSOR && l.external_id.includes(':contrato:1:') && l.status !== 'revoked');
+    const restored = after.licences.find((l) => l.items[0]?.product_id === SENSOR && l.external_id.includes(':contrato:1:') && l.status !== 'revoked');
     expect(restored).toBeDefined();
     expect(restored?.id).not.toBe(sensor?.id);
     const row = await w.ixc(`SELECT id_licenca_integracao AS ref, codigo_licenca_integracao AS code, status FROM licencas_iot WHERE id_contrato = 1 AND id_licenca_integracao = ?`, [
@@ -81,9 +81,9 @@ describe('reconcile CLI as a separate process', () => {
     expect(platform.subscriptions).toEqual([expect.objectContaining({ status: 'suspended' })]);
     // Nothing created only to be blocked; a licence the killed process did create is blocked, never duplicated.
     const perProduct = new Map<string, number>();
-    for (const l of platform.licenses) perProduct.set(String(l.items[0]?.product_id), (perProduct.get(String(l.items[0]?.product_id)) ?? 0) + 1);
+    for (const l of platform.licences) perProduct.set(String(l.items[0]?.product_id), (perProduct.get(String(l.items[0]?.product_id)) ?? 0) + 1);
     expect([...perProduct.values()].every((n) => n === 1)).toBe(true);
-    expect(platform.licenses.every((l) => l.status === 'blocked')).toBe(true);
+    expect(platform.licences.every((l) => l.status === 'blocked')).toBe(true);
     expect(await w.sync(`SELECT subscription_ref, subscription_status, dirty FROM contract_sync WHERE contract_id = 1`)).toEqual([
       { subscription_ref: platform.subscriptions[0]?.id, subscription_status: 'suspended', dirty: 0 },
     ]);

@@ -54,7 +54,7 @@ describe('reconcile: racing workers, marks during a run, expired leases', () => 
     });
     await slots.stop();
     expect(results[0]?.newerGeneration).toBe(true);
-    const sensor = (await sandboxObjects(sandbox)).licenses.find((l) => l.items[0]?.product_id === 'OLLI-SENSOR-PORTA');
+    const sensor = (await sandboxObjects(sandbox)).licences.find((l) => l.items[0]?.product_id === 'OLLI-SENSOR-PORTA');
     expect(sensor?.items).toEqual([{ product_id: 'OLLI-SENSOR-PORTA', quantity: 4 }]);
     expect(await w.ixc(`SELECT quantidade FROM licencas_produtos_iot WHERE id_vd_contrato_produto = 13`)).toEqual([{ quantidade: 4 }]);
   });
@@ -81,7 +81,7 @@ describe('reconcile: racing workers, marks during a run, expired leases', () => 
     const platform = await sandboxObjects(sandbox);
     expect(platform.customers).toHaveLength(1);
     expect(platform.subscriptions).toHaveLength(1);
-    expect(platform.licenses).toHaveLength(2);
+    expect(platform.licences).toHaveLength(2);
   });
 
   it('while the consumer catches up on a burst only the catch-up slot reconciles; every slot claims again after', async () => {

@@ -62,7 +62,7 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
       slots.start();
       await waitFor(() => failures.length > 0, { what: 'the suspension to fail', timeoutMs: 60_000 });
       await slots.stop();
-      expect((await sandboxObjects(sandbox)).licenses.map((l) => l.status)).toEqual(['blocked', 'blocked']);
+      expect((await sandboxObjects(sandbox)).licences.map((l) => l.status)).toEqual(['blocked', 'blocked']);
       expect(await w.sync(`SELECT verify_requested FROM contract_sync WHERE contract_id = 1`)).toEqual([{ verify_requested: 1 }]);
 
       // Paid before the retry: the record still says active, the platform says blocked.
@@ -73,7 +73,7 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
       const platform = await sandboxObjects(sandbox);
       expect(platform.subscriptions.map((s) => s.status)).toEqual(['active']);
       // Unblocked and never activated by a device: pending again (iot-platform-api.md §2.8).
-      expect(platform.licenses.map((l) => l.status)).toEqual(['pending', 'pending']);
+      expect(platform.licences.map((l) => l.status)).toEqual(['pending', 'pending']);
     });
 
     it('a 403 is a configuration fault: no attempt counted, every slot pauses', async () => {
@@ -155,7 +155,7 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
 
     it('cancellations of one IXC transaction are one change: held whole, nothing revoked, until `reconcile --confirm <change>`', async () => {
       await w.converge([1, 9]);
-      expect((await sandboxObjects(sandbox)).licenses).toHaveLength(3);
+      expect((await sandboxObjects(sandbox)).licences).toHaveLength(3);
       // Each cancellation alone is within the threshold (contract 1: two licences and the
       // subscription; contract 9: one and the subscription); the transaction that made both is not.
       // A sliding count let the first of them through; slow revocations keep both in flight at once.
@@ -170,7 +170,7 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
         { contract_id: 9, parked_reason: 'awaiting_confirmation' },
       ]);
       let platform = await sandboxObjects(sandbox);
-      expect(platform.licenses.filter((l) => l.status === 'revoked')).toEqual([]);
+      expect(platform.licences.filter((l) => l.status === 'revoked')).toEqual([]);
       expect(platform.subscriptions.filter((s) => s.status === 'cancelled')).toEqual([]);
       const [held] = await w.sync(`SELECT id, status, destructive, sample FROM source_change`);
       expect(held).toMatchObject({ status: 'held', destructive: 5, sample: '[1,9]' });
@@ -186,7 +186,7 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
       expect(status.code).toBe(0);
       platform = await sandboxObjects(sandbox);
       expect(platform.subscriptions.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
-      expect(platform.licenses.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
+      expect(platform.licences.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
       expect(await w.sync(`SELECT status FROM source_change`)).toEqual([{ status: 'confirmed' }]);
     });
 
@@ -206,14 +206,14 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
     it('a cancellation revoking more than the threshold parks awaiting confirmation until `reconcile --confirm`', async () => {
       await w.ixc(`UPDATE cliente_contrato SET status_internet = 'A' WHERE id = 3`);
       await w.converge([3]);
-      expect((await sandboxObjects(sandbox)).licenses).toHaveLength(3);
+      expect((await sandboxObjects(sandbox)).licences).toHaveLength(3);
 
       await w.ixc(`UPDATE cliente_contrato SET status = 'I' WHERE id = 3`);
       await w.converge([3]);
       expect(await w.sync(`SELECT parked_reason FROM contract_sync WHERE contract_id = 3`)).toEqual([{ parked_reason: 'awaiting_confirmation' }]);
       let platform = await sandboxObjects(sandbox);
       expect(platform.subscriptions.map((s) => s.status)).toEqual(['active']);
-      expect(platform.licenses.filter((l) => l.status === 'revoked')).toEqual([]);
+      expect(platform.licences.filter((l) => l.status === 'revoked')).toEqual([]);
       // The hourly retry leaves it to the operator.
       await w.sync(`UPDATE contract_sync SET parked_at = NOW(3) - INTERVAL 2 HOUR`);
       expect(await w.workSet.retryParked(3_600_000)).toBe(0);
@@ -223,7 +223,7 @@ describe('reconcile: failures, breaker, shutdown and the blast-radius guard', ()
       expect(confirmed.code).toBe(0);
       platform = await sandboxObjects(sandbox);
       expect(platform.subscriptions.map((s) => s.status)).toEqual(['cancelled']);
-      expect(platform.licenses.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
+      expect(platform.licences.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
       expect(await w.sync(`SELECT parked_reason, destructive_confirmed FROM contract_sync WHERE contract_id = 3`)).toEqual([{ parked_reason: null, destructive_confirmed: 0 }]);
     });
   });

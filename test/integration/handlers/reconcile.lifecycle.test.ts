@@ -22,7 +22,7 @@ describe('reconcile: lifecycle transitions of the state table against the sandbo
     const platform = await sandboxObjects(sandbox);
     const prefix = `ixc:${TENANT}:contrato:${contractId}`;
     const subs = platform.subscriptions.filter((s) => s.external_id === prefix || s.external_id.startsWith(`${prefix}:`));
-    const licences = platform.licenses.filter((l) => subs.some((s) => s.id === l.subscription_id));
+    const licences = platform.licences.filter((l) => subs.some((s) => s.id === l.subscription_id));
     const live = Object.fromEntries(licences.filter((l) => l.status !== 'revoked').map((l) => [String(l.items[0]?.product_id), l] as const));
     const rows = await w.ixc(`SELECT id_licenca_integracao AS ref, codigo_licenca_integracao AS code, status FROM licencas_iot WHERE id_contrato = ? ORDER BY id`, [contractId]);
     const letters = Object.fromEntries(rows.map((r) => [String(licences.find((l) => l.id === r.ref)?.items[0]?.product_id), r.status] as const));
@@ -36,7 +36,7 @@ describe('reconcile: lifecycle transitions of the state table against the sandbo
     expect(s.subs).toEqual([expect.objectContaining({ status: 'active' })]);
     expect(Object.keys(s.live).sort()).toEqual([CASA, SENSOR]);
     // A device activates the Casa licence; the sensor's stays pending.
-    await sandbox.admin.activateLicense(s.live[CASA]!.id);
+    await sandbox.admin.activateLicence(s.live[CASA]!.id);
 
     for (const [status, si, reason] of [
       ['A', 'CM', 'manual'],

@@ -25,7 +25,7 @@ describe('orphans: platform subscriptions with this tenant’s references and no
     await w.converge([1, 9]);
     await w.ixc(`DELETE FROM cliente_contrato WHERE id = 1`);
     await w.sync(`DELETE FROM contract_sync WHERE contract_id = 1`);
-    await w.sync(`DELETE FROM license_sync WHERE contract_id = 1`);
+    await w.sync(`DELETE FROM licence_sync WHERE contract_id = 1`);
   });
   afterEach(async () => {
     await w.close();
@@ -58,7 +58,7 @@ describe('orphans: platform subscriptions with this tenant’s references and no
     const changeId = /held as change (\d+): 3 revocation\(s\)\/cancellation\(s\), above the blast-radius threshold of 2/.exec(first.stdout)?.[1];
     expect(changeId).toBeDefined();
     expect(first.code).toBe(1);
-    expect((await sandboxObjects(sandbox)).licenses.filter((l) => l.status === 'revoked')).toEqual([]);
+    expect((await sandboxObjects(sandbox)).licences.filter((l) => l.status === 'revoked')).toEqual([]);
     expect((await runCli(['reconcile', '--dry-run'], env)).stdout).toContain(`change ${changeId} HELD: cancelling orphans makes 3 revocation(s)/cancellation(s); contracts 1`);
 
     const confirmed = await runCli(['reconcile', '--orphans', '--confirm', changeId!], env);

@@ -18,14 +18,14 @@ describe('reconcile: the two seed scenarios against the sandbox process', () => 
     const platform = await sandboxObjects(sandbox);
     expect(platform.customers).toEqual([expect.objectContaining({ document: '21111496323', external_id: `ixc:${TENANT}:cliente:1` })]);
     expect(platform.subscriptions).toEqual([expect.objectContaining({ external_id: `ixc:${TENANT}:contrato:1`, status: 'active', customer_id: platform.customers[0]?.id })]);
-    const byProduct = Object.fromEntries(platform.licenses.map((l) => [String(l.items[0]?.product_id), l] as const));
+    const byProduct = Object.fromEntries(platform.licences.map((l) => [String(l.items[0]?.product_id), l] as const));
     expect(Object.keys(byProduct).sort()).toEqual(['OLLI-CASA-INTELIGENTE', 'OLLI-SENSOR-PORTA']);
     expect(byProduct['OLLI-CASA-INTELIGENTE']).toMatchObject({ status: 'pending', items: [{ product_id: 'OLLI-CASA-INTELIGENTE', quantity: 1 }] });
 
     const rows = await w.ixc(`SELECT * FROM licencas_iot WHERE id_contrato = 1 ORDER BY id`);
     expect(rows).toHaveLength(2);
     for (const row of rows) {
-      const licence = platform.licenses.find((l) => l.id === row.id_licenca_integracao);
+      const licence = platform.licences.find((l) => l.id === row.id_licenca_integracao);
       expect(licence).toBeDefined();
       expect(row).toMatchObject({
         id_integracao: 1,
@@ -60,7 +60,7 @@ describe('reconcile: the two seed scenarios against the sandbox process', () => 
     let platform = await sandboxObjects(sandbox);
     expect(platform.customers).toHaveLength(1);
     expect(platform.subscriptions).toEqual([expect.objectContaining({ customer_id: existing.value.id, external_id: `ixc:${TENANT}:contrato:9` })]);
-    expect(platform.licenses).toHaveLength(1);
+    expect(platform.licences).toHaveLength(1);
     const postsBefore = (await sandbox.admin.state()).requestCounts['POST /customers'] ?? 0;
 
     // Two door sensors are added to contract 9.
@@ -71,7 +71,7 @@ describe('reconcile: the two seed scenarios against the sandbox process', () => 
     expect((await sandbox.admin.state()).requestCounts['POST /customers'] ?? 0).toBe(postsBefore);
     expect(platform.customers).toHaveLength(1);
     expect(platform.subscriptions).toHaveLength(1);
-    expect(platform.licenses.map((l) => [l.subscription_id, l.items[0]?.product_id, l.items[0]?.quantity]).sort()).toEqual([
+    expect(platform.licences.map((l) => [l.subscription_id, l.items[0]?.product_id, l.items[0]?.quantity]).sort()).toEqual([
       [platform.subscriptions[0]?.id, 'OLLI-CAMERA', 1],
       [platform.subscriptions[0]?.id, 'OLLI-SENSOR-PORTA', 2],
     ]);

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { createAppDataSource } from '../../../src/entities';
 import { CustomerValidationError } from '../../../src/handlers/domain/customer/validation-error';
-import { customerExternalId, licenseExternalId, subscriptionExternalId } from '../../../src/handlers/domain/external-refs';
+import { customerExternalId, licenceExternalId, subscriptionExternalId } from '../../../src/handlers/domain/external-refs';
 import {
   IotApiPermanentError,
   IotBreakerOpenError,
@@ -202,12 +202,12 @@ describe('IoT client against the sandbox process', () => {
     expect(await count('GET /products')).toBe(products + 3);
 
     const gets = await count('GET /licenses/{id}');
-    await expect(client.getLicense('missing')).resolves.toBeNull();
+    await expect(client.getLicence('missing')).resolves.toBeNull();
     expect(await count('GET /licenses/{id}')).toBe(gets + 1);
 
     await sandbox.admin.setFault('PATCH /licenses/{id}', { errorRate: 1, errorStatus: 400 });
     const patches = await count('PATCH /licenses/{id}');
-    await expect(client.setLicenseStatus('whatever', 'blocked')).rejects.toBeInstanceOf(IotApiPermanentError);
+    await expect(client.setLicenceStatus('whatever', 'blocked')).rejects.toBeInstanceOf(IotApiPermanentError);
     expect(await count('PATCH /licenses/{id}')).toBe(patches + 1);
   });
 
@@ -260,16 +260,16 @@ describe('IoT client against the sandbox process', () => {
     // the same for a licence
     const sub = await client.findOrCreateSubscription(result.value.id, { externalId: subscriptionExternalId(TENANT, 101) });
     await sandbox.admin.setFault('POST /subscriptions/{id}/licenses', { commitThenTimeoutMs: 3000, remaining: 1 });
-    const licence = await client.findOrCreateLicense(sub.value.id, {
-      externalId: licenseExternalId(TENANT, 101, 'OLLI-CAMERA'),
+    const licence = await client.findOrCreateLicence(sub.value.id, {
+      externalId: licenceExternalId(TENANT, 101, 'OLLI-CAMERA'),
       items: [{ productId: 'OLLI-CAMERA', quantity: 2 }],
     });
     const after = await sandbox.admin.state();
-    expect(after.licenses.filter((l) => (l as { subscription_id: string }).subscription_id === sub.value.id)).toHaveLength(1);
+    expect(after.licences.filter((l) => (l as { subscription_id: string }).subscription_id === sub.value.id)).toHaveLength(1);
     expect(licence.value.code).toMatch(/^SANDBOX-/);
     // found again later: not created twice
-    await expect(client.findOrCreateLicense(sub.value.id, {
-      externalId: licenseExternalId(TENANT, 101, 'OLLI-CAMERA'),
+    await expect(client.findOrCreateLicence(sub.value.id, {
+      externalId: licenceExternalId(TENANT, 101, 'OLLI-CAMERA'),
       items: [{ productId: 'OLLI-CAMERA', quantity: 2 }],
     })).resolves.toMatchObject({ created: false, value: { id: licence.value.id } });
   });
@@ -321,30 +321,30 @@ describe('IoT client against the sandbox process', () => {
 
     const customer = await client.findOrCreateCustomer({ ...customerInput(303, '12ABC34501DE35'), documentType: 'CNPJ' });
     const sub = await client.findOrCreateSubscription(customer.value.id, { externalId: subscriptionExternalId(TENANT, 303) });
-    const externalId = licenseExternalId(TENANT, 303, 'OLLI-SENSOR-PORTA');
+    const externalId = licenceExternalId(TENANT, 303, 'OLLI-SENSOR-PORTA');
     const rejected = await client
-      .findOrCreateLicense(sub.value.id, { externalId, items: [{ productId: 'NO-SUCH-PRODUCT', quantity: 1 }] })
+      .findOrCreateLicence(sub.value.id, { externalId, items: [{ productId: 'NO-SUCH-PRODUCT', quantity: 1 }] })
       .catch((e: unknown) => e);
     expect(rejected).toBeInstanceOf(IotApiPermanentError);
     expect((rejected as IotApiPermanentError).status).toBe(422);
     expect((rejected as IotApiPermanentError).fieldErrors[0]?.field).toMatch(/product_id/);
-    const fixed = await client.findOrCreateLicense(sub.value.id, { externalId, items: [{ productId: 'OLLI-SENSOR-PORTA', quantity: 3 }] });
+    const fixed = await client.findOrCreateLicence(sub.value.id, { externalId, items: [{ productId: 'OLLI-SENSOR-PORTA', quantity: 3 }] });
     expect(fixed.created).toBe(true);
 
     // business limits and terminal states surface as permanent errors; status changes are absolute
     const over = await client
-      .findOrCreateLicense(sub.value.id, { externalId: licenseExternalId(TENANT, 303, 'OLLI-CAMERA'), items: [{ productId: 'OLLI-CAMERA', quantity: 99 }] })
+      .findOrCreateLicence(sub.value.id, { externalId: licenceExternalId(TENANT, 303, 'OLLI-CAMERA'), items: [{ productId: 'OLLI-CAMERA', quantity: 99 }] })
       .catch((e: unknown) => e);
     expect((over as IotApiPermanentError).code).toBe('LICENSE_LIMIT_REACHED');
-    await expect(client.updateLicenseItems(fixed.value.id, [{ productId: 'OLLI-SENSOR-PORTA', quantity: 5 }])).resolves.toMatchObject({
+    await expect(client.updateLicenceItems(fixed.value.id, [{ productId: 'OLLI-SENSOR-PORTA', quantity: 5 }])).resolves.toMatchObject({
       id: fixed.value.id, code: fixed.value.code, items: [{ productId: 'OLLI-SENSOR-PORTA', quantity: 5 }],
     });
-    await expect(client.setLicenseStatus(fixed.value.id, 'blocked')).resolves.toMatchObject({ status: 'blocked' });
+    await expect(client.setLicenceStatus(fixed.value.id, 'blocked')).resolves.toMatchObject({ status: 'blocked' });
     await expect(client.setSubscriptionStatus(sub.value.id, 'suspended', 'past_due')).resolves.toMatchObject({ status: 'suspended' });
     await expect(client.setSubscriptionStatus(sub.value.id, 'suspended', 'past_due')).resolves.toMatchObject({ status: 'suspended' });
-    await client.revokeLicense(fixed.value.id);
-    await client.revokeLicense('does-not-exist');
-    await expect(client.getLicense(fixed.value.id)).resolves.toMatchObject({ status: 'revoked' });
+    await client.revokeLicence(fixed.value.id);
+    await client.revokeLicence('does-not-exist');
+    await expect(client.getLicence(fixed.value.id)).resolves.toMatchObject({ status: 'revoked' });
     await expect(client.setSubscriptionStatus(sub.value.id, 'cancelled', 'contract_cancelled')).resolves.toMatchObject({ status: 'cancelled' });
     const transition = await client.setSubscriptionStatus(sub.value.id, 'active', 'manual').catch((e: unknown) => e);
     expect((transition as IotApiPermanentError).code).toBe('INVALID_STATUS_TRANSITION');

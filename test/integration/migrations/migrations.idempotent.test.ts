@@ -61,7 +61,7 @@ describe('migrations on an IXC database', () => {
       'api_audit',
       'contract_sync',
       'customer_sync',
-      'license_sync',
+      'licence_sync',
       'maintenance_runs',
       'schema_migrations',
       'source_change',

@@ -53,7 +53,7 @@ describe('sandbox licence lifecycle', () => {
 
   it('activates a pending licence through the admin call, as a device would; unblocked, it is active again', async () => {
     const id = await newLicence(2);
-    await sandbox.admin.activateLicense(id, 'camera-sala');
+    await sandbox.admin.activateLicence(id, 'camera-sala');
     const activated = (await call('GET', `/licenses/${id}`)).body;
     expect(activated).toMatchObject({ status: 'active', device: 'camera-sala' });
     expect(typeof activated?.activated_at).toBe('string');
@@ -64,6 +64,6 @@ describe('sandbox licence lifecycle', () => {
   it('refuses to activate a licence that is not pending', async () => {
     const id = await newLicence(3);
     await call('PATCH', `/licenses/${id}`, { status: 'blocked' });
-    await expect(sandbox.admin.activateLicense(id)).rejects.toThrow(/409|pending/);
+    await expect(sandbox.admin.activateLicence(id)).rejects.toThrow(/409|pending/);
   });
 });

@@ -2,7 +2,7 @@ import { checkWorld, desiredKind, type ContractExpectation, type DesiredKind, ty
 import type { SandboxAdminState } from '../../../src/sandbox/sandbox-admin';
 
 type Sub = SandboxAdminState['subscriptions'][number];
-type Lic = SandboxAdminState['licenses'][number];
+type Lic = SandboxAdminState['licences'][number];
 
 const T = 'ten';
 const subscription = (contract: number, status: Sub['status'], epoch = ''): Sub => ({
@@ -66,7 +66,7 @@ function world() {
     expect_(7, 'active'),
     expect_(8, 'active'), // no IoT product, never provisioned
   ];
-  const state = { customers: [], subscriptions: subs, licenses: lics } as unknown as SandboxAdminState;
+  const state = { customers: [], subscriptions: subs, licences: lics } as unknown as SandboxAdminState;
   const check = () => checkWorld(expectations, state, rows, T, new Set());
   return { subs, lics, rows, expectations, state, check };
 }

@@ -41,7 +41,7 @@ describe('classifyFailure', () => {
   });
 
   it.each([
-    [new IotApiPermanentError('limit', { status: 409, code: 'LICENSE_LIMIT_REACHED' }), 'license_limit'],
+    [new IotApiPermanentError('limit', { status: 409, code: 'LICENSE_LIMIT_REACHED' }), 'licence_limit'],
     [new IotApiPermanentError('bad', { status: 409, code: 'INVALID_STATUS_TRANSITION' }), 'invalid_transition'],
     [new IotApiPermanentError('invalid', { status: 422, fieldErrors: [{ field: 'email', message: 'taken' }] }), 'validation'],
     [new IotApiPermanentError('nope', { status: 400 }), 'api_rejected'],

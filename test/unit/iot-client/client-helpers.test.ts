@@ -1,6 +1,6 @@
 import {
   customerExternalId,
-  licenseExternalId,
+  licenceExternalId,
   parseContractExternalId,
   subscriptionExternalId,
 } from '../../../src/handlers/domain/external-refs';
@@ -50,14 +50,14 @@ describe('external references', () => {
     expect(subscriptionExternalId('t1', 9876)).toBe('ixc:t1:contrato:9876');
     expect(subscriptionExternalId('t1', 9876, 1)).toBe('ixc:t1:contrato:9876');
     expect(subscriptionExternalId('t1', 9876, 2)).toBe('ixc:t1:contrato:9876:2');
-    expect(licenseExternalId('t1', 9876, '65a0ff')).toBe('ixc:t1:contrato:9876:produto:65a0ff');
-    expect(licenseExternalId('t1', 9876, '65a0ff', 3)).toBe('ixc:t1:contrato:9876:produto:65a0ff:3');
+    expect(licenceExternalId('t1', 9876, '65a0ff')).toBe('ixc:t1:contrato:9876:produto:65a0ff');
+    expect(licenceExternalId('t1', 9876, '65a0ff', 3)).toBe('ixc:t1:contrato:9876:produto:65a0ff:3');
   });
   it('rejects unsafe tenants, ids and epochs', () => {
     expect(() => customerExternalId('a:b', 1)).toThrow();
     expect(() => subscriptionExternalId('t1', 0)).toThrow();
     expect(() => subscriptionExternalId('t1', 1, 0)).toThrow();
-    expect(() => licenseExternalId('t1', 1, 'a:b')).toThrow();
+    expect(() => licenceExternalId('t1', 1, 'a:b')).toThrow();
   });
   it('parses contract references back', () => {
     expect(parseContractExternalId('ixc:t1:contrato:9876:produto:OLLI-CAMERA:2')).toEqual({

@@ -1,4 +1,4 @@
-import { addCustomer, addLicense, addSubscription, customersBy, licensesBy, setCustomerEmail, subscriptionsBy } from '../../../src/sandbox/sandbox-index';
+import { addCustomer, addLicence, addSubscription, customersBy, licencesBy, setCustomerEmail, subscriptionsBy } from '../../../src/sandbox/sandbox-index';
 import { emptyData, type SandboxCustomer, type SandboxData } from '../../../src/sandbox/sandbox-state';
 
 const customer = (id: string, document: string, email: string | null): SandboxCustomer => ({
@@ -42,13 +42,13 @@ describe('sandbox lookups', () => {
   it('start over with a reset (new collections), and hand out copies the caller may change', () => {
     const data = emptyData();
     addSubscription(data, { id: 's1', customer_id: 'a', external_id: 'x', status: 'active', status_reason: null, metadata: {}, start_date: null, created_at: '', updated_at: '', suspended_at: null, cancelled_at: null });
-    addLicense(data, { id: 'l1', code: '', subscription_id: 's1', customer_id: 'a', external_id: 'y', description: null, status: 'pending', items: [], device: null, activated_at: null, created_at: '', updated_at: '' });
+    addLicence(data, { id: 'l1', code: '', subscription_id: 's1', customer_id: 'a', external_id: 'y', description: null, status: 'pending', items: [], device: null, activated_at: null, created_at: '', updated_at: '' });
     const found = subscriptionsBy(data, 'customer_id', 'a');
     found.pop();
     expect(subscriptionsBy(data, 'external_id', 'x').map((s) => s.id)).toEqual(['s1']);
-    expect(licensesBy(data, 'subscription_id', 's1').map((l) => l.id)).toEqual(['l1']);
+    expect(licencesBy(data, 'subscription_id', 's1').map((l) => l.id)).toEqual(['l1']);
     Object.assign(data, emptyData());
     expect(subscriptionsBy(data, 'external_id', 'x')).toEqual([]);
-    expect(licensesBy(data, 'external_id', 'y')).toEqual([]);
+    expect(licencesBy(data, 'external_id', 'y')).toEqual([]);
   });
 });
