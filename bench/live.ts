@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { type LicencaRow } from '../chaos/chaos-oracle';
-import type { AppConfig } from '../src/config';
+import type { AppConfig } from '../src/config/app-config';
 import { changeTopic } from '../src/consumers/change-topics';
 import { runMigrations } from '../src/migrations/run-migrations';
 import type { SandboxAdminState } from '../src/sandbox/sandbox-admin';

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/config/load-config';
 import { benchKafka } from './bench-kafka';
 import { buildCli, RESULTS, startBenchSandbox } from './bench-processes';
 import { runDrain, type DrainResult } from './drain';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import type { AppConfig } from '../src/config';
+import type { AppConfig } from '../src/config/app-config';
 import { changeTopics, heartbeatTopic } from '../src/consumers/change-topics';
 import { renderConnectorConfig, schemaHistoryTopic } from '../src/stack/connector-template';
 import { registerConnector } from '../src/stack/register-connector';

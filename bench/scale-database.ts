@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import type { DatabaseConfig } from '../src/config';
+import type { DatabaseConfig } from '../src/config/app-config';
 import { runMigrations } from '../src/migrations/run-migrations';
 import { makeCpf } from '../test/helpers/ixc-world';
 import { insertRows as insertChunks } from './bench-database';

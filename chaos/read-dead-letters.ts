@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { DLQ_HEADERS } from '../src/consumers';
+import { DLQ_HEADERS } from '../src/consumers/dead-letter';
 import { readTopicRange } from '../src/ops/read-topic-range';
 
 export interface DeadLetterRecord {

@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { loadConfig, type AppConfig } from '../config';
+import { loadConfig } from '../config/load-config';
+import type { AppConfig } from '../config/app-config';
 import { kafkaSecurity } from '../lib/kafka-security';
 import { createLogger, type Logger } from '../lib/logger';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config';
+import { ConfigError } from '../config/config-error';
 
 /**
  * The CLI's exit codes, one table for every command (README "Exit codes", `--help`). Scripts and

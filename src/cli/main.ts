@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { ConfigError } from '../config';
+import { ConfigError } from '../config/config-error';
 import { coerceError } from '../lib/coerce-error';
 import { maskText } from '../lib/mask';
 import { createCliContext } from './cli-context';

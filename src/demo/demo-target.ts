@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/app-config';
 import { isLoopbackHost } from '../lib/loopback';
 
 function hostPort(value: string): { host: string; port: number | undefined } {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { ConfigError, type AppConfig } from '../config';
+import { ConfigError } from '../config/config-error';
+import type { AppConfig } from '../config/app-config';
 import { startWorker, type Worker } from '../cli/worker/create-worker';
 import type { Queryable } from '../handlers/work-set/sql-helpers';
 import { countReconciledSince, readContractSummary } from '../handlers/work-set/work-set-reads';
@@ -9,7 +10,7 @@ import { runMigrations } from '../migrations/run-migrations';
 import type { SandboxAdminState } from '../sandbox/sandbox-admin';
 import { callSandboxAdmin } from '../sandbox/sandbox-admin-client';
 import { runSandbox } from '../sandbox/run-sandbox';
-import { createLocalStack } from '../stack';
+import { createLocalStack } from '../stack/local-stack';
 import { demoStory, DEMO_CLEANUP, type DemoStep } from './demo-story';
 import { demoTargetProblems } from './demo-target';
 import { describeContract, type ContractRow, type LicencaRow } from './demo-view';

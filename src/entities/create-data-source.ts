@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import type { DatabaseConfig } from '../config';
+import type { DatabaseConfig } from '../config/app-config';
 import { boundedPoolDriver } from './bounded-pool-driver';
 import { IXC_ENTITIES } from './ixc';
-import { createSyncEntities, type SyncEntities } from './sync';
+import { createSyncEntities, type SyncEntities } from './sync/sync-entities';
 import { databaseSsl } from './database-tls';
 
 /** How long a query waits for a pooled connection before failing. */

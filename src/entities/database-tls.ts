@@ -1,5 +1,5 @@
 import type { SslOptions } from 'mysql2';
-import type { DatabaseConfig } from '../config';
+import type { DatabaseConfig } from '../config/app-config';
 import { readSetting } from '../lib/kafka-security';
 
 /**

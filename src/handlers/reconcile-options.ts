@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/app-config';
 import type { ReconcileOptions } from './reconcile-contract';
 import type { ReconcileSlotsOptions } from './reconcile-slots';
 import type { WorkSetOptions } from './work-set/work-set';

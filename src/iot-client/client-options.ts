@@ -1,4 +1,4 @@
-import type { IotConfig } from '../config';
+import type { IotConfig } from '../config/app-config';
 import { cleartextUrlProblem } from '../lib/loopback';
 
 /** Everything the IoT client can be tuned with; defaults in DEFAULT_IOT_CLIENT_OPTIONS. */

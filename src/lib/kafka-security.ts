@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
-import type { KafkaConfig } from '../config';
+import type { KafkaConfig } from '../config/app-config';
 import { ConfigError } from '../config/config-error';
 
 /**

@@ -1,5 +1,5 @@
 import winston from 'winston';
-import type { LogConfig } from '../config';
+import type { LogConfig } from '../config/app-config';
 import { redactValue, maskText } from './mask';
 
 export type Logger = winston.Logger;

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { DataSource } from 'typeorm';
-import type { DatabaseConfig } from '../config';
+import type { DatabaseConfig } from '../config/app-config';
 import { databaseSsl } from '../entities/database-tls';
 import { allMigrations } from './all-migrations';
 import { q } from './schema-names';

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/app-config';
 import { changeTopics, heartbeatTopic } from '../consumers/change-topics';
 import type { Query } from '../consumers/mark-batch';
 import type { Logger } from '../lib/logger';

@@ -1,5 +1,7 @@
 import type { ReconcileEvents } from '../handlers/reconcile-events';
-import type { BreakerEvent, IotPlatformClient, LimiterWaitEvent, RequestEvent } from '../iot-client';
+import type { BreakerEvent } from '../iot-client/breakers';
+import type { IotPlatformClient, LimiterWaitEvent } from '../iot-client/iot-platform-client';
+import type { RequestEvent } from '../iot-client/http-transport';
 import type { OpsMonitor } from './ops-monitor';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CatalogSeed } from './default-catalog';
-import type { SandboxConfig } from '../config';
+import type { SandboxConfig } from '../config/app-config';
 import { createSandboxServer, type SandboxServer } from './sandbox-server';
 
 export interface RunSandboxFlags {

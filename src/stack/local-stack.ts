@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/app-config';
 import { changeTopics } from '../consumers/change-topics';
 import { createConnectClient, type ConnectorStatus } from './connect-client';
 import { renderConnectorConfig, schemaHistoryTopic, type ConnectorConfig } from './connector-template';

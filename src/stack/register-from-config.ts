@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../config/app-config';
 import { changeTopics } from '../consumers/change-topics';
 import { kafkaSecurity } from '../lib/kafka-security';
 import { renderConnectorConfig, schemaHistoryTopic } from './connector-template';

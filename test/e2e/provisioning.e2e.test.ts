@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type mysql from 'mysql2/promise';
-import { DLQ_HEADERS } from '../../src/consumers';
+import { DLQ_HEADERS } from '../../src/consumers/dead-letter';
 import { changeTopic, changeTopics } from '../../src/consumers/change-topics';
 import type { SandboxAdminState } from '../../src/sandbox/sandbox-admin';
 import { cdcConfig, cdcDatabase, cdcKafka, randomGroupId } from '../helpers/cdc-stack';

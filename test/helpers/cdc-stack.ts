@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import { loadConfig, type AppConfig } from '../../src/config';
-import { createChangeConsumer, type ConsumedRecord } from '../../src/consumers';
-import { createLocalStack, type LocalStack } from '../../src/stack';
+import { loadConfig } from '../../src/config/load-config';
+import type { AppConfig } from '../../src/config/app-config';
+import { createChangeConsumer } from '../../src/consumers/create-change-consumer';
+import type { ConsumedRecord } from '../../src/consumers/decode-change-event';
+import { createLocalStack, type LocalStack } from '../../src/stack/local-stack';
 
 /** The configuration the stack and the CDC tests share (environment overrides apply, as for the CLI). */
 export function cdcConfig(): Readonly<AppConfig> {

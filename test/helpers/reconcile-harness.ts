@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { createAppDataSource } from '../../src/entities';
+import { createAppDataSource } from '../../src/entities/create-data-source';
 import { createReconcileSlots, type ReconcileSlots, type ReconcileSlotsOptions } from '../../src/handlers/reconcile-slots';
 import { reconcileContract, type ReconcileDeps, type ReconcileOptions, type ReconcileResult } from '../../src/handlers/reconcile-contract';
 import { createWorkSet, type WorkSet } from '../../src/handlers/work-set/work-set';
-import { createIotPlatformClient, createMemoryTokenStore, type IotPlatformClient } from '../../src/iot-client';
+import { createIotPlatformClient, type IotPlatformClient } from '../../src/iot-client/iot-platform-client';
+import { createMemoryTokenStore } from '../../src/iot-client/token-store';
 import { runMigrations } from '../../src/migrations/run-migrations';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
 import { createTestDatabase, type TestDatabase } from './test-database';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import type { DatabaseConfig } from '../../src/config';
+import type { DatabaseConfig } from '../../src/config/app-config';
 
 /** The MariaDB server tests that need no CDC create their databases on (the machine's own server). */
 export const TEST_DB_SERVER = {

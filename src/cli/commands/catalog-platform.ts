@@ -1,15 +1,11 @@
 import os from 'node:os';
-import type { AppConfig } from '../../config';
-import { createAppDataSource, type AppDataSource } from '../../entities';
+import type { AppConfig } from '../../config/app-config';
+import { createAppDataSource, type AppDataSource } from '../../entities/create-data-source';
 import type { Logger } from '../../lib/logger';
-import {
-  createApiAuditRecorder,
-  createIntegrationTokenStore,
-  createIotPlatformClient,
-  iotClientOptionsFromConfig,
-  type ApiAuditRecorder,
-  type IotPlatformClient,
-} from '../../iot-client';
+import { createApiAuditRecorder, type ApiAuditRecorder } from '../../iot-client/api-audit-recorder';
+import { createIntegrationTokenStore } from '../../iot-client/token-store';
+import { createIotPlatformClient, type IotPlatformClient } from '../../iot-client/iot-platform-client';
+import { iotClientOptionsFromConfig } from '../../iot-client/client-options';
 
 /** What a one-shot CLI command needs to talk to IXC's database and the platform. */
 export interface CliPlatform {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { changeTopics, heartbeatTopic } from '../../consumers/change-topics';
 import { createAppDataSource } from '../../entities/create-data-source';
-import { createIntegrationTokenStore, createIotPlatformClient, iotClientOptionsFromConfig, type IotPlatformClient } from '../../iot-client';
+import { createIntegrationTokenStore } from '../../iot-client/token-store';
+import { createIotPlatformClient, type IotPlatformClient } from '../../iot-client/iot-platform-client';
+import { iotClientOptionsFromConfig } from '../../iot-client/client-options';
 import { coerceError } from '../../lib/coerce-error';
 import { maskText } from '../../lib/mask';
 import { fetchStatus } from '../../ops/connector-monitor';

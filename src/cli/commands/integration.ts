@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createAppDataSource } from '../../entities';
+import { createAppDataSource } from '../../entities/create-data-source';
 import { maskSecret } from '../../lib/mask';
 import type { CliContext } from '../cli-context';
 import { readSecretFromStdin } from './integration-secret';

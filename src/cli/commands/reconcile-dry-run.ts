@@ -1,4 +1,6 @@
-import { describeAction, loadPlanInputs, observeContract, planContract, type PlanInputs, type ReconcileDeps, type ReconcileOptions } from '../../handlers';
+import { describeAction } from '../../handlers/plan/reconcile-action';
+import { loadPlanInputs, type PlanInputs } from '../../handlers/load/load-plan-inputs';
+import { observeContract, planContract, type ReconcileDeps, type ReconcileOptions } from '../../handlers/reconcile-contract';
 import { coerceError } from '../../lib/coerce-error';
 import { maskText } from '../../lib/mask';
 

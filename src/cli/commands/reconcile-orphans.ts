@@ -1,4 +1,6 @@
-import { cancelOrphans, findOrphans, formatOrphan, guardOrphans, orphanDestructive, type ReconcileDeps } from '../../handlers';
+import { cancelOrphans, findOrphans, formatOrphan, orphanDestructive } from '../../handlers/orphans/find-orphans';
+import { guardOrphans } from '../../handlers/orphans/orphan-change';
+import type { ReconcileDeps } from '../../handlers/reconcile-contract';
 import type { CliContext } from '../cli-context';
 
 /**

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { createReconcileSlots, defaultOwner, RECONCILE_PRIORITY, type ReconcileDeps, type ReconcileOptions, type ReconcileSlotsOptions } from '../../handlers';
+import { createReconcileSlots, defaultOwner, type ReconcileSlotsOptions } from '../../handlers/reconcile-slots';
+import { MARK_PRIORITY } from '../../handlers/work-set/work-set-mark';
+import type { ReconcileDeps, ReconcileOptions } from '../../handlers/reconcile-contract';
 import { countUnsettled } from '../../handlers/work-set/work-set-reads';
 import type { Logger } from '../../lib/logger';
 
@@ -29,7 +31,7 @@ export interface RunMarksResult {
  */
 export async function runMarks(dataSource: DataSource, deps: ReconcileDeps, ids: readonly number[], options: RunMarksOptions): Promise<RunMarksResult> {
   const [{ now }] = (await dataSource.query('SELECT NOW(3) AS now')) as [{ now: Date }];
-  await deps.workSet.mark(ids.map((contractId) => ({ contractId, priority: RECONCILE_PRIORITY.operator })), { verify: options.verify, unpark: true });
+  await deps.workSet.mark(ids.map((contractId) => ({ contractId, priority: MARK_PRIORITY.operator })), { verify: options.verify, unpark: true });
   const workers = await deps.workSet.liveWorkers(options.workerFreshMs);
   const ranLocally = workers.length === 0;
   const slots = ranLocally

@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
-import { createWorkSet, formatHeldChange, heldChangeContracts, listHeldChanges, reconcileOptionsFromConfig, releaseAllChanges, releaseChange, type ReconcileDeps } from '../../handlers';
+import { createWorkSet } from '../../handlers/work-set/work-set';
+import { formatHeldChange, heldChangeContracts, listHeldChanges, releaseAllChanges, releaseChange } from '../../handlers/held-changes';
+import { reconcileOptionsFromConfig } from '../../handlers/reconcile-options';
+import type { ReconcileDeps } from '../../handlers/reconcile-contract';
 import type { CliContext } from '../cli-context';
 import { openCliPlatform } from './catalog-platform';
 import { dryRunPlans } from './reconcile-dry-run';

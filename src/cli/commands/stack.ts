@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createLocalStack, registerConnectorFromConfig, type StackStatus } from '../../stack';
+import { createLocalStack, type StackStatus } from '../../stack/local-stack';
+import { registerConnectorFromConfig } from '../../stack/register-from-config';
 import type { CliContext } from '../cli-context';
 
 export function registerStackCommand(program: Command, ctx: CliContext): void {

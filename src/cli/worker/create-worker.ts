@@ -1,21 +1,20 @@
 import os from 'node:os';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import type { AppConfig } from '../../config';
-import { requireSetting } from '../../config';
+import type { AppConfig } from '../../config/app-config';
+import { requireSetting } from '../../config/require-setting';
 import { createChangeConsumer, type ChangeConsumer } from '../../consumers/create-change-consumer';
 import { markBatch } from '../../consumers/mark-batch';
 import type { DeadLetterMessage } from '../../consumers/dead-letter';
 import { assertDeadLetterTopic } from '../../consumers/dead-letter-topic';
-import { createAppDataSource, type AppDataSource } from '../../entities';
-import { createReconcileSlots, createWorkSet, reconcileOptionsFromConfig, type ReconcileSlots } from '../../handlers';
-import {
-  createApiAuditRecorder,
-  createIntegrationTokenStore,
-  createIotPlatformClient,
-  iotClientOptionsFromConfig,
-  purgeApiAudit,
-  type IotPlatformClient,
-} from '../../iot-client';
+import { createAppDataSource, type AppDataSource } from '../../entities/create-data-source';
+import { createReconcileSlots, type ReconcileSlots } from '../../handlers/reconcile-slots';
+import { createWorkSet } from '../../handlers/work-set/work-set';
+import { reconcileOptionsFromConfig } from '../../handlers/reconcile-options';
+import { createApiAuditRecorder } from '../../iot-client/api-audit-recorder';
+import { createIntegrationTokenStore } from '../../iot-client/token-store';
+import { createIotPlatformClient, type IotPlatformClient } from '../../iot-client/iot-platform-client';
+import { iotClientOptionsFromConfig } from '../../iot-client/client-options';
+import { purgeApiAudit } from '../../iot-client/api-audit-purge';
 import { coerceError } from '../../lib/coerce-error';
 import { kafkaSecurity } from '../../lib/kafka-security';
 import type { Logger } from '../../lib/logger';

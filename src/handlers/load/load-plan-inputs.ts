@@ -1,5 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { Cliente, ClienteContrato, LicencaIot, LicencaProdutoIot } from '../../entities';
+import { Cliente } from '../../entities/ixc/cliente.entity';
+import { ClienteContrato } from '../../entities/ixc/cliente-contrato.entity';
+import { LicencaIot } from '../../entities/ixc/licenca-iot.entity';
+import { LicencaProdutoIot } from '../../entities/ixc/licenca-produto-iot.entity';
 import { q } from '../../migrations/schema-names';
 import { contractClienteId, type ContractSource, type LineRow, type ProductRow } from '../plan/desired-state';
 import type { LicenceStatus, SubscriptionStatus } from '../ports/iot-platform';

@@ -12,11 +12,8 @@ import {
   sweepExpiredLeases,
   unparkContracts,
 } from './work-set-maintenance';
-import { markContracts, MARK_PRIORITY as RECONCILE_PRIORITY, type ContractMark, type MarkOptions } from './work-set-mark';
+import { markContracts, MARK_PRIORITY, type ContractMark, type MarkOptions } from './work-set-mark';
 import { markVerifyResync, takePeriodicRun } from './work-set-resync';
-
-/** The reconcile side's entries of the one scale (work-set-mark.ts), under the name its importers use. */
-export { RECONCILE_PRIORITY };
 
 export interface WorkSetOptions {
   syncSchema: string;
@@ -82,13 +79,13 @@ export function createWorkSet(dataSource: DataSource, options: WorkSetOptions): 
     fail: (claim, disposition) => recordFailure(dataSource, s, claim, disposition),
     backoffMs: (attempts) => backoffDelayMs(attempts, { baseMs: opts.backoffBaseMs, maxMs: opts.backoffMaxMs }),
     sweep: () => sweepExpiredLeases(dataSource, s),
-    retryParked: (parkedForMs) => retryParked(dataSource, s, RECONCILE_PRIORITY.parkedRetry, parkedForMs),
-    unpark: (ids) => unparkContracts(dataSource, s, ids, RECONCILE_PRIORITY.operator),
+    retryParked: (parkedForMs) => retryParked(dataSource, s, MARK_PRIORITY.parkedRetry, parkedForMs),
+    unpark: (ids) => unparkContracts(dataSource, s, ids, MARK_PRIORITY.operator),
     confirm: (ids) => confirmDestructive(dataSource, s, ids),
     heartbeat: (owner) => beatHeart(dataSource, s, owner),
     clearHeartbeat: (owner) => clearHeartbeat(dataSource, s, owner),
     liveWorkers: (freshMs, self) => liveWorkers(dataSource, s, freshMs, self),
     verifyResyncIfDue: async (intervalMs, owner) =>
-      (await takePeriodicRun(dataSource, s, 'verify-resync', intervalMs, owner)) ? markVerifyResync(dataSource, s, RECONCILE_PRIORITY.verifyResync) : 0,
+      (await takePeriodicRun(dataSource, s, 'verify-resync', intervalMs, owner)) ? markVerifyResync(dataSource, s, MARK_PRIORITY.verifyResync) : 0,
   };
 }

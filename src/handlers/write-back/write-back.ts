@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { LicencaIot, LicencaProdutoIot, type LicencaStatus } from '../../entities';
+import { LicencaIot, type LicencaStatus } from '../../entities/ixc/licenca-iot.entity';
+import { LicencaProdutoIot } from '../../entities/ixc/licenca-produto-iot.entity';
 import { q } from '../../migrations/schema-names';
 import { saveCustomerSync } from '../apply/ensure-customer';
 import { documentKey } from '../domain/document-key';

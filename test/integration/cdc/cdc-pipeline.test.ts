@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type mysql from 'mysql2/promise';
-import { changeTopic, heartbeatTopic, type ChangeEvent, type ConsumedRecord, type DecodedRecord, type TombstoneEvent } from '../../../src/consumers';
+import { changeTopic, heartbeatTopic } from '../../../src/consumers/change-topics';
+import type { ChangeEvent, ConsumedRecord, DecodedRecord, TombstoneEvent } from '../../../src/consumers/decode-change-event';
 import { cdcConfig, cdcDatabase, cdcKafka, collectChanges, createCdcStack, type CollectedChanges } from '../../helpers/cdc-stack';
 import { createTestDatabase } from '../../helpers/test-database';
 import { waitFor } from '../../helpers/wait-for';

@@ -1,5 +1,5 @@
 import { logLevel, type Admin } from 'kafkajs';
-import { createChangeConsumer, type ChangeConsumer } from '../../../src/consumers';
+import { createChangeConsumer, type ChangeConsumer } from '../../../src/consumers/create-change-consumer';
 import { cdcKafka, randomGroupId } from '../../helpers/cdc-stack';
 import { waitFor } from '../../helpers/wait-for';
 

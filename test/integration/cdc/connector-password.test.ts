@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createStackLayout } from '../../../src/stack';
+import { createStackLayout } from '../../../src/stack/stack-layout';
 import { cdcConfig } from '../../helpers/cdc-stack';
 
 /**

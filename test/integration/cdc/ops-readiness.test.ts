@@ -1,4 +1,4 @@
-import { loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config/load-config';
 import { waitFor } from '../../helpers/wait-for';
 import { consumeToEnd } from '../ops/helpers/kafka-fixtures';
 import { startOpsRig, type OpsRig } from '../ops/helpers/ops-rig';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
-import { createChangeConsumer } from '../../../src/consumers';
+import { createChangeConsumer } from '../../../src/consumers/create-change-consumer';
 import { changeTopics } from '../../../src/consumers/change-topics';
 import { createAppDataSource } from '../../../src/entities/create-data-source';
 import { markContracts } from '../../../src/handlers/work-set/work-set-mark';

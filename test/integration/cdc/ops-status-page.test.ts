@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config/load-config';
 import { openChromium, type HeadlessChromium } from '../../helpers/chromium';
 import { waitFor } from '../../helpers/wait-for';
 import { startOpsRig, type OpsRig } from '../ops/helpers/ops-rig';

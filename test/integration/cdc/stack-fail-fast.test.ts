@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../src/config';
-import { createLocalStack, StackDownloadError, type LocalStack, StackPortInUseError, StackPrerequisiteError } from '../../../src/stack';
+import { loadConfig } from '../../../src/config/load-config';
+import { createLocalStack, type LocalStack } from '../../../src/stack/local-stack';
+import { StackDownloadError, StackPortInUseError, StackPrerequisiteError } from '../../../src/stack/errors';
 import { isPortFree } from '../../../src/stack/port-check';
 import { freePorts } from '../../helpers/free-ports';
 

@@ -1,8 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../src/config';
-import { createLocalStack, isOurs, type LocalStack } from '../../../src/stack';
+import { loadConfig } from '../../../src/config/load-config';
+import { createLocalStack, type LocalStack } from '../../../src/stack/local-stack';
+import { isOurs } from '../../../src/stack/managed-process';
 import { isPortFree } from '../../../src/stack/port-check';
 import { freePorts } from '../../helpers/free-ports';
 

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { logLevel, type Admin, type Kafka } from 'kafkajs';
-import { loadConfig, type AppConfig } from '../../../src/config';
-import { DLQ_HEADERS, DeadLetterTopicMissingError, changeTopic } from '../../../src/consumers';
+import { loadConfig } from '../../../src/config/load-config';
+import type { AppConfig } from '../../../src/config/app-config';
+import { DLQ_HEADERS } from '../../../src/consumers/dead-letter';
+import { DeadLetterTopicMissingError } from '../../../src/consumers/errors';
+import { changeTopic } from '../../../src/consumers/change-topics';
 import { startWorker, type Worker } from '../../../src/cli/worker/create-worker';
 import { createLogger } from '../../../src/lib/logger';
 import { runMigrations } from '../../../src/migrations/run-migrations';

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { decodeRecords, markBatch, type MarkBatchResult, type RawRecord } from '../../../src/consumers';
-import { createAppDataSource } from '../../../src/entities';
+import { decodeRecords, type RawRecord } from '../../../src/consumers/decode-change-event';
+import { markBatch, type MarkBatchResult } from '../../../src/consumers/mark-batch';
+import { createAppDataSource } from '../../../src/entities/create-data-source';
 import { createWorkSet, type WorkSet } from '../../../src/handlers/work-set/work-set';
 import { runMigrations } from '../../../src/migrations/run-migrations';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';

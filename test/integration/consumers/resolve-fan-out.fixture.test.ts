@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
-import { emptyFanOutPlan, resolveFanOut } from '../../../src/consumers';
+import { emptyFanOutPlan } from '../../../src/consumers/fan-out-plan';
+import { resolveFanOut } from '../../../src/consumers/mark-batch';
 import { MARK_PRIORITY } from '../../../src/handlers/work-set/work-set-mark';
 import { runMigrations } from '../../../src/migrations/run-migrations';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';

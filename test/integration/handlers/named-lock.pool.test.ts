@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { createAppDataSource, PoolWaitTimeoutError } from '../../../src/entities';
+import { createAppDataSource } from '../../../src/entities/create-data-source';
+import { PoolWaitTimeoutError } from '../../../src/entities/errors';
 import { createReconcileSlots, type ReconcileSlots } from '../../../src/handlers/reconcile-slots';
 import { customerLockName } from '../../../src/handlers/apply/ensure-customer';
 import { withNamedLock } from '../../../src/handlers/store/named-lock';

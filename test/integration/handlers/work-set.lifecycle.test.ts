@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createAppDataSource } from '../../../src/entities';
+import { createAppDataSource } from '../../../src/entities/create-data-source';
 import { LeaseLostError } from '../../../src/handlers/errors';
 import { createWorkSet, type WorkSet } from '../../../src/handlers/work-set/work-set';
 import type { Claim } from '../../../src/handlers/work-set/work-set-claim';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { createAppDataSource } from '../../../src/entities';
-import { createApiAuditRecorder, type ApiAuditEntry } from '../../../src/iot-client';
+import { createAppDataSource } from '../../../src/entities/create-data-source';
+import { createApiAuditRecorder, type ApiAuditEntry } from '../../../src/iot-client/api-audit-recorder';
 import { runMigrations } from '../../../src/migrations/run-migrations';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database';
 

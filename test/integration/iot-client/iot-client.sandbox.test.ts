@@ -1,21 +1,14 @@
 import { PassThrough } from 'node:stream';
 import type { DataSource } from 'typeorm';
-import { createAppDataSource } from '../../../src/entities';
+import { createAppDataSource } from '../../../src/entities/create-data-source';
 import { CustomerValidationError } from '../../../src/handlers/domain/customer/validation-error';
 import { customerExternalId, licenceExternalId, subscriptionExternalId } from '../../../src/handlers/domain/external-refs';
-import {
-  IotApiPermanentError,
-  IotBreakerOpenError,
-  IotRescheduleError,
-  createApiAuditRecorder,
-  createIntegrationTokenStore,
-  createIotPlatformClient,
-  purgeApiAudit,
-  type ApiAuditRecorder,
-  type IotClientOptions,
-  type IotPlatformClient,
-  type TokenStore,
-} from '../../../src/iot-client';
+import { IotApiPermanentError, IotBreakerOpenError, IotRescheduleError } from '../../../src/iot-client/errors';
+import { createApiAuditRecorder, type ApiAuditRecorder } from '../../../src/iot-client/api-audit-recorder';
+import { createIntegrationTokenStore, type TokenStore } from '../../../src/iot-client/token-store';
+import { createIotPlatformClient, type IotPlatformClient } from '../../../src/iot-client/iot-platform-client';
+import { purgeApiAudit } from '../../../src/iot-client/api-audit-purge';
+import type { IotClientOptions } from '../../../src/iot-client/client-options';
 import { createLogger } from '../../../src/lib/logger';
 import { DEFAULT_CATALOG } from '../../../src/sandbox/default-catalog';
 import { runMigrations } from '../../../src/migrations/run-migrations';

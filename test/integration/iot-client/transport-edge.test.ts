@@ -2,13 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { PlatformError } from '../../../src/handlers/ports/platform-errors';
-import {
-  createIotPlatformClient,
-  IotApiPermanentError,
-  type ApiAuditRecorder,
-  type IotPlatformClient,
-  type TokenStore,
-} from '../../../src/iot-client';
+import { createIotPlatformClient, type IotPlatformClient } from '../../../src/iot-client/iot-platform-client';
+import { IotApiPermanentError } from '../../../src/iot-client/errors';
+import type { ApiAuditRecorder } from '../../../src/iot-client/api-audit-recorder';
+import type { TokenStore } from '../../../src/iot-client/token-store';
 
 /**
  * The HTTP edge against a real HTTP server that misbehaves on purpose: what leaves it (errors,

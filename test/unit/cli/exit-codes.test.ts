@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../../../src/config';
+import { ConfigError } from '../../../src/config/config-error';
 import { createCliContext } from '../../../src/cli/cli-context';
 import { COMMAND_ENVIRONMENT, describeEnvironment } from '../../../src/cli/command-environment';
 import { COMMANDS } from '../../../src/cli/commands';

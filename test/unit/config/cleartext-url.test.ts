@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../../src/config';
+import { ConfigError } from '../../../src/config/config-error';
+import { loadConfig } from '../../../src/config/load-config';
 import { IotClientOptionsError, resolveIotClientOptions } from '../../../src/iot-client/client-options';
 
 describe('IOT_BASE_URL over plain http', () => {

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../../src/config';
+import { ConfigError } from '../../../src/config/config-error';
+import { loadConfig } from '../../../src/config/load-config';
 
 describe('loadConfig', () => {
   it('applies documented defaults to an empty environment', () => {

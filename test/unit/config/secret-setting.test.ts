@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../../src/config';
+import { ConfigError } from '../../../src/config/config-error';
+import { loadConfig } from '../../../src/config/load-config';
 import { readSecretSetting } from '../../../src/config/secret-setting';
 import { maskText } from '../../../src/lib/mask';
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../../src/config';
+import { ConfigError } from '../../../src/config/config-error';
+import { loadConfig } from '../../../src/config/load-config';
 import { databaseSsl } from '../../../src/entities/database-tls';
 import { kafkaSecurity } from '../../../src/lib/kafka-security';
 

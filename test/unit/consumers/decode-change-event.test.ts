@@ -1,4 +1,5 @@
-import { decodeChangeEvent, EnvelopeDecodeError, type RawRecord } from '../../../src/consumers';
+import { decodeChangeEvent, type RawRecord } from '../../../src/consumers/decode-change-event';
+import { EnvelopeDecodeError } from '../../../src/consumers/errors';
 
 const TOPIC = 'ixc.ixcprovedor.cliente_contrato';
 

@@ -1,4 +1,5 @@
-import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan, type DecodedRecord, type Row } from '../../../src/consumers';
+import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan } from '../../../src/consumers/fan-out-plan';
+import type { DecodedRecord, Row } from '../../../src/consumers/decode-change-event';
 import { MARK_PRIORITY } from '../../../src/handlers/work-set/work-set-mark';
 
 const position = { topic: 't', partition: 0, offset: '1' };

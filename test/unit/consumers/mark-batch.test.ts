@@ -1,4 +1,6 @@
-import { decodeRecords, DLQ_HEADERS, markBatch, markWrites, type DeadLetterMessage, type RawRecord } from '../../../src/consumers';
+import { decodeRecords, type RawRecord } from '../../../src/consumers/decode-change-event';
+import { DLQ_HEADERS, type DeadLetterMessage } from '../../../src/consumers/dead-letter';
+import { markBatch, markWrites } from '../../../src/consumers/mark-batch';
 import { MARK_PRIORITY, type ContractMark, type MarkOptions } from '../../../src/handlers/work-set/work-set-mark';
 
 function raw(offset: string, value: unknown, topic = 'ixc.ixcprovedor.cliente_contrato'): RawRecord {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config/load-config';
 import { demoTargetProblems } from '../../../src/demo/demo-target';
 
 describe('the demo runs only against its own local stack', () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config/load-config';
 import type { ConnectorMonitor } from '../../../src/ops/connector-monitor';
 import type { LagMonitor } from '../../../src/ops/lag-monitor';
 import { createMetrics } from '../../../src/ops/metrics';

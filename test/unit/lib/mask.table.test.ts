@@ -1,4 +1,4 @@
-import { loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config/load-config';
 import { classifyKey, maskText, redactValue, registerSecretValue } from '../../../src/lib/mask';
 
 const SECRET = 'S3cr3t-Value-0001';

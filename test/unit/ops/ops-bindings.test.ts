@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createIotPlatformClient, createMemoryTokenStore } from '../../../src/iot-client';
+import { createIotPlatformClient } from '../../../src/iot-client/iot-platform-client';
+import { createMemoryTokenStore } from '../../../src/iot-client/token-store';
 import { ENDPOINTS, endpointKey } from '../../../src/iot-client/api-contract';
 import { createReconcileEvents } from '../../../src/handlers/reconcile-events';
 import type { ConnectorMonitor } from '../../../src/ops/connector-monitor';

@@ -1,6 +1,7 @@
 import { newClusterId } from '../../../src/stack/kafka-broker';
 import { CAPTURED_TABLES } from '../../../src/consumers/change-topics';
-import { renderConnectorConfig, StackError, type ConnectorTemplateValues } from '../../../src/stack';
+import { renderConnectorConfig, type ConnectorTemplateValues } from '../../../src/stack/connector-template';
+import { StackError } from '../../../src/stack/errors';
 
 const values: ConnectorTemplateValues = {
   DB_HOST: 'mariadb',

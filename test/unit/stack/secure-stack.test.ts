@@ -4,7 +4,7 @@ import path from 'node:path';
 import { renderConnectProperties } from '../../../src/stack/kafka-connect';
 import { renderServerProperties } from '../../../src/stack/kafka-broker';
 import { assertStackMode, propertiesLine, secureConnectorSettings, secureListenerLines, type SecureMaterial } from '../../../src/stack/secure-stack';
-import { createStackLayout } from '../../../src/stack';
+import { createStackLayout } from '../../../src/stack/stack-layout';
 
 const layout = createStackLayout('/srv/cdc');
 const material: SecureMaterial = {

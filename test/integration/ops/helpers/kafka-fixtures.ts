@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { loadConfig } from '../../../../src/config';
+import { loadConfig } from '../../../../src/config/load-config';
 import { waitFor } from '../../../helpers/wait-for';
 
 /** A client for the local stack's broker (KAFKA_BROKERS, default 127.0.0.1:19092). */

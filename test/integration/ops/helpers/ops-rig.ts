@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import { loadConfig } from '../../../../src/config';
+import { loadConfig } from '../../../../src/config/load-config';
 import { runMigrations } from '../../../../src/migrations/run-migrations';
 import { createConnectorMonitor } from '../../../../src/ops/connector-monitor';
 import { createLagMonitor } from '../../../../src/ops/lag-monitor';

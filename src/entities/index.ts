@@ -1,4 +1,0 @@
-export * from './ixc';
-export * from './sync';
-export { createAppDataSource, type AppDataSource } from './create-data-source';
-export { PoolWaitTimeoutError, isPoolWaitTimeout } from './errors';
