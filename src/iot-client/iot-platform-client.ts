@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { normaliseEmail } from '../handlers/domain/customer/email';
-import { validateCustomerInput } from '../handlers/domain/customer/customer-input';
-import { toE164 } from '../handlers/domain/customer/phone';
-import { CustomerValidationError } from '../handlers/domain/customer/validation-error';
+import { validateCustomerInput, validateCustomerPatch } from '../handlers/domain/customer/customer-input';
 import type {
   CallContext,
   CreateMode,
@@ -296,18 +294,7 @@ export function createIotPlatformClient(deps: IotPlatformClientDeps, options: Pa
   };
 
   const updateCustomer: IotPlatform['updateCustomer'] = async (id, patch, ctx) => {
-    const clean = { ...patch };
-    if (clean.name !== undefined && !clean.name.trim()) throw new CustomerValidationError('name', 'missing name');
-    if (clean.email !== undefined) {
-      const email = normaliseEmail(clean.email);
-      if (email === null) throw new CustomerValidationError('email', 'not a valid e-mail address');
-      clean.email = email;
-    }
-    if (clean.phone !== undefined) {
-      const phone = toE164(clean.phone);
-      if (phone === null) throw new CustomerValidationError('phone', 'not a valid phone number (E.164 expected)');
-      clean.phone = phone;
-    }
+    const clean = validateCustomerPatch(patch);
     const res = await send({ endpoint: ENDPOINTS.updateCustomer, params: { id }, body: wire.customerPatchToWire(clean), ctx });
     const customer = wire.customerFromWire(res.body);
     if (!customer) throw new IotApiPermanentError('Customer update answered without a customer', { endpoint: 'PATCH /customers/{id}' });

@@ -1,4 +1,4 @@
-import type { Address, CustomerInput } from '../../ports/iot-platform';
+import type { Address, CustomerInput, CustomerPatch } from '../../ports/iot-platform';
 import { customerExternalId } from '../external-refs';
 import { cnpjProblem, normaliseCnpj } from './cnpj';
 import { cpfProblem, normaliseCpf } from './cpf';
@@ -60,18 +60,28 @@ export function validateCustomerInput(input: CustomerInput): CustomerInput {
   if (doc.documentType !== input.documentType) {
     throw new CustomerValidationError('documentType', `declared ${input.documentType} but the document is a ${doc.documentType}`);
   }
-  const out: CustomerInput = { ...input, name, document: doc.document, documentType: doc.documentType };
-  if (input.email !== undefined) {
-    const email = normaliseEmail(input.email);
+  return withCanonicalContact({ ...input, name, document: doc.document, documentType: doc.documentType });
+}
+
+/** Checks a customer update like a create (the name, if given, not blank); e-mail and phone in canonical form. */
+export function validateCustomerPatch(patch: CustomerPatch): CustomerPatch {
+  if (patch.name !== undefined && !patch.name.trim()) throw new CustomerValidationError('name', 'missing name');
+  return withCanonicalContact({ ...patch });
+}
+
+/** The e-mail and phone, where present, in canonical form (E.164 for the phone), or a CustomerValidationError. */
+function withCanonicalContact<T extends { email?: string; phone?: string }>(fields: T): T {
+  if (fields.email !== undefined) {
+    const email = normaliseEmail(fields.email);
     if (email === null) throw new CustomerValidationError('email', 'not a valid e-mail address');
-    out.email = email;
+    fields.email = email;
   }
-  if (input.phone !== undefined) {
-    const phone = toE164(input.phone);
+  if (fields.phone !== undefined) {
+    const phone = toE164(fields.phone);
     if (phone === null) throw new CustomerValidationError('phone', 'not a valid phone number (E.164 expected)');
-    out.phone = phone;
+    fields.phone = phone;
   }
-  return out;
+  return fields;
 }
 
 function present(value: string | null | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import { buildCustomerInput, validateCustomerInput } from '../../../../src/handlers/domain/customer/customer-input';
+import { buildCustomerInput, validateCustomerInput, validateCustomerPatch } from '../../../../src/handlers/domain/customer/customer-input';
 import { toE164 } from '../../../../src/handlers/domain/customer/phone';
 import { CustomerValidationError } from '../../../../src/handlers/domain/customer/validation-error';
 
@@ -74,5 +74,32 @@ describe('buildCustomerInput', () => {
     expect(() =>
       validateCustomerInput({ externalId: 'x', name: 'A', document: '11222333000181', documentType: 'CPF' }),
     ).toThrow(/declared CPF/);
+  });
+});
+
+describe('validateCustomerPatch', () => {
+  it('puts e-mail and phone in canonical form and leaves absent fields absent', () => {
+    expect(validateCustomerPatch({ email: ' Maria.Souza@Example.COM ', phone: '(17) 99812-3456' })).toEqual({
+      email: 'Maria.Souza@example.com',
+      phone: '+5517998123456',
+    });
+    expect(validateCustomerPatch({ name: 'Maria' })).toEqual({ name: 'Maria' });
+  });
+  it.each([
+    [{ name: '   ' }, 'name'],
+    [{ email: 'not-an-address' }, 'email'],
+    [{ phone: '12345' }, 'phone'],
+  ])('rejects %j on %s', (patch, field) => {
+    expect(() => validateCustomerPatch(patch)).toThrow(CustomerValidationError);
+    try {
+      validateCustomerPatch(patch);
+    } catch (err) {
+      expect((err as CustomerValidationError).field).toBe(field);
+    }
+  });
+  it('does not change the caller\'s object', () => {
+    const patch = { phone: '(17) 99812-3456' };
+    validateCustomerPatch(patch);
+    expect(patch.phone).toBe('(17) 99812-3456');
   });
 });
