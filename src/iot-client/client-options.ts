@@ -15,21 +15,21 @@ export interface IotClientOptions {
   clientId?: string;
   /** Overrides `integracoes_iot.client_secret`. Never logged. */
   clientSecret?: string;
-  /** @defaultValue 5000 */
+  /** TCP connect timeout. @defaultValue 5000 */
   connectTimeoutMs: number;
-  /** @defaultValue 20000 */
+  /** Whole-request timeout per attempt. @defaultValue 20000 */
   readTimeoutMs: number;
   /** Attempts per call, first included. @defaultValue 5 */
   maxAttempts: number;
-  /** @defaultValue 1000 */
+  /** Backoff: first delay, doubled per attempt (1, 2, 4, 8 s …). @defaultValue 1000 */
   backoffBaseMs: number;
-  /** @defaultValue 30000 */
+  /** Backoff cap. @defaultValue 30000 */
   backoffMaxMs: number;
-  /** @defaultValue 0.2 */
+  /** Jitter: each delay is multiplied by a random factor in [1 − j, 1 + j]. @defaultValue 0.2 */
   backoffJitter: number;
-  /** @defaultValue 10000 */
+  /** A Retry-After above this raises IotRescheduleError instead of sleeping. @defaultValue 10000 */
   maxRetryAfterWaitMs: number;
-  /** Largest response body accepted; a bigger one is cut off and the call fails. @defaultValue 1048576 */
+  /** Largest response body accepted; a bigger one is refused (not buffered further) and the call fails. @defaultValue 1048576 */
   maxResponseBytes: number;
   /** Client-side rate cap; the platform's limit is unknown. @defaultValue 20 */
   maxRequestsPerSecond: number;

@@ -12,31 +12,18 @@ import { maskText } from '../lib/mask';
 import { endpointKey, fillPath, HEADERS, problemFromWire, type EndpointDef } from './api-contract';
 import type { ApiAuditRecorder } from './api-audit-recorder';
 import type { BreakerRegistry } from './breakers';
+import type { IotClientOptions } from './client-options';
 import { IotApiPermanentError, IotApiUnavailableError, IotConfigurationError, IotRescheduleError } from './errors';
 import type { RateLimiter } from './rate-limiter';
 import { abortableSleep } from './rate-limiter';
 import { parseRetryAfter } from './retry-after';
 import type { TokenManager } from './token-manager';
 
-export interface TransportOptions {
-  baseUrl: string;
-  /** Whole-request timeout per attempt. @defaultValue 20000 */
-  readTimeoutMs: number;
-  /** TCP connect timeout. @defaultValue 5000 */
-  connectTimeoutMs: number;
-  /** Attempts per call, first included. @defaultValue 5 */
-  maxAttempts: number;
-  /** Backoff: first delay, doubled per attempt (1, 2, 4, 8 s …). @defaultValue 1000 */
-  backoffBaseMs: number;
-  /** Backoff cap. @defaultValue 30000 */
-  backoffMaxMs: number;
-  /** Jitter: each delay is multiplied by a random factor in [1 − j, 1 + j]. @defaultValue 0.2 */
-  backoffJitter: number;
-  /** A Retry-After above this raises IotRescheduleError instead of sleeping. @defaultValue 10000 */
-  maxRetryAfterWaitMs: number;
-  /** A response body above this is refused (not buffered further). @defaultValue 1048576 */
-  maxResponseBytes: number;
-}
+/** What the transport takes of the client's options (documented in IotClientOptions). */
+export type TransportOptions = Pick<
+  IotClientOptions,
+  'baseUrl' | 'readTimeoutMs' | 'connectTimeoutMs' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'backoffJitter' | 'maxRetryAfterWaitMs' | 'maxResponseBytes'
+>;
 
 export interface TransportRequest {
   endpoint: EndpointDef;

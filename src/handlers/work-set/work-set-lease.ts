@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { ContractSyncRow } from '../../entities/sync/sync-entities';
 import { LeaseLostError } from '../errors';
 import type { Claim } from './work-set-claim';
 import { affectedRows, contractSyncTable, type Queryable } from './sql-helpers';
@@ -13,17 +14,10 @@ const LEASE_SQL = (t: string) => `SELECT lease_owner, claim_token, (lease_expire
   FROM ${t} WHERE contract_id = ?`;
 
 /** The contract's platform state as its sync row records it; the release writes it when it changed. */
-export interface ContractStateColumns {
-  epoch: number;
-  customerRef: string | null;
-  subscriptionRef: string | null;
-  subscriptionExternalId: string | null;
-  subscriptionStatus: string | null;
-  ownerClienteId: number | null;
-  /** The owner's document key (src/handlers/domain/document-key.ts). */
-  ownerDocumentKey: string | null;
-  ownerChange: string | null;
-}
+export type ContractStateColumns = Pick<
+  ContractSyncRow,
+  'epoch' | 'customerRef' | 'subscriptionRef' | 'subscriptionExternalId' | 'subscriptionStatus' | 'ownerClienteId' | 'ownerDocumentKey' | 'ownerChange'
+>;
 
 const STATE_ASSIGNMENTS = `epoch = ?, customer_ref = ?, subscription_ref = ?, subscription_external_id = ?, subscription_status = ?,
   owner_cliente_id = ?, owner_document = ?, owner_change = ?,`;
