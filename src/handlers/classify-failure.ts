@@ -26,6 +26,8 @@ export interface Classified {
   disposition: FailureDisposition;
   /** Every reconcile should pause (configuration fault), as for an open breaker. */
   pauseAll: boolean;
+  /** The reconcile waits its turn behind the blast-radius guard (its lock busy, its change still being marked): logged as a wait, not a failure. */
+  waiting: boolean;
 }
 
 /** Park reasons are stored in sync rows and read by operators and `status`: spelled as stored. */
@@ -46,22 +48,23 @@ export function classifyFailure(thrown: unknown, attempts: number, options: Clas
   const err = coerceError(thrown);
   const message = maskText(err.message);
   if (err instanceof CustomerValidationError) {
-    return { disposition: { kind: 'park', reason: 'invalid_customer', detail: `Invalid customer ${err.field}: ${err.reason}` }, pauseAll: false };
+    return { disposition: { kind: 'park', reason: 'invalid_customer', detail: `Invalid customer ${err.field}: ${err.reason}` }, pauseAll: false, waiting: false };
   }
-  if (err instanceof PlatformBreakerOpenError) return { disposition: { kind: 'reschedule', delayMs: options.breakerDelayMs, error: message }, pauseAll: false };
-  if (err instanceof PlatformRetryAfterError) return { disposition: { kind: 'reschedule', delayMs: err.retryAfterMs, error: message }, pauseAll: false };
-  if (err instanceof PlatformConfigurationError) return { disposition: { kind: 'reschedule', delayMs: options.configurationPauseMs, error: message }, pauseAll: true };
-  if (err instanceof ReconcileAbortedError) return { disposition: { kind: 'reschedule', delayMs: 0, error: message }, pauseAll: false };
+  if (err instanceof PlatformBreakerOpenError) return { disposition: { kind: 'reschedule', delayMs: options.breakerDelayMs, error: message }, pauseAll: false, waiting: false };
+  if (err instanceof PlatformRetryAfterError) return { disposition: { kind: 'reschedule', delayMs: err.retryAfterMs, error: message }, pauseAll: false, waiting: false };
+  if (err instanceof PlatformConfigurationError) return { disposition: { kind: 'reschedule', delayMs: options.configurationPauseMs, error: message }, pauseAll: true, waiting: false };
+  if (err instanceof ReconcileAbortedError) return { disposition: { kind: 'reschedule', delayMs: 0, error: message }, pauseAll: false, waiting: false };
   // Waiting behind other destructive reconciles is not a failure: no attempt counted.
-  if (err instanceof BlastRadiusLockTimeoutError) return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false };
-  if (err instanceof ChangeSettlingError) return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false };
+  if (err instanceof BlastRadiusLockTimeoutError || err instanceof ChangeSettlingError) {
+    return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false, waiting: true };
+  }
   if (err instanceof PlatformRejectedError) {
     const reason = PARK_REASON[err.reason];
     const fields = err.fieldErrors.map((f) => (f.message ? `${f.field}: ${f.message}` : f.field)).join('; ');
-    return { disposition: { kind: 'park', reason, detail: maskText(fields ? `${err.message} (${fields})` : err.message) }, pauseAll: false };
+    return { disposition: { kind: 'park', reason, detail: maskText(fields ? `${err.message} (${fields})` : err.message) }, pauseAll: false, waiting: false };
   }
   if (err instanceof PlanConflictError || err instanceof ExternalRefError) {
-    return { disposition: { kind: 'park', reason: 'conflict', detail: message }, pauseAll: false };
+    return { disposition: { kind: 'park', reason: 'conflict', detail: message }, pauseAll: false, waiting: false };
   }
-  return { disposition: { kind: 'retry', delayMs: options.backoffMs(attempts), error: `${err.name}: ${message}` }, pauseAll: false };
+  return { disposition: { kind: 'retry', delayMs: options.backoffMs(attempts), error: `${err.name}: ${message}` }, pauseAll: false, waiting: false };
 }

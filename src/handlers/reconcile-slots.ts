@@ -208,7 +208,7 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
         events.emit('lease:lost', { contractId: claim.contractId, error: err });
         return;
       }
-      const { disposition, pauseAll } = classifyFailure(err, claim.attempts, {
+      const { disposition, pauseAll, waiting } = classifyFailure(err, claim.attempts, {
         backoffMs: (n) => deps.workSet.backoffMs(n),
         breakerDelayMs: opts.breakerDelayMs,
         configurationPauseMs: opts.configurationPauseMs,
@@ -226,6 +226,8 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
       if (disposition.kind === 'park') {
         log?.warn('reconcile parked', { outcome: 'parked', reason: disposition.reason });
         events.emit('reconcile:parked', { contractId: claim.contractId, reason: disposition.reason, detail: disposition.detail });
+      } else if (waiting) {
+        log?.info('reconcile waiting for the blast-radius guard', { outcome: disposition.kind, reason: err.message });
       } else {
         log?.warn('reconcile failed', { outcome: disposition.kind, attempt: claim.attempts + 1, durationMs, error: err });
       }

@@ -1,7 +1,7 @@
 import { PlanConflictError } from '../../../src/handlers/apply/apply-plan';
 import { classifyFailure } from '../../../src/handlers/classify-failure';
 import { CustomerValidationError } from '../../../src/handlers/domain/customer/validation-error';
-import { BlastRadiusLockTimeoutError, ReconcileAbortedError } from '../../../src/handlers/errors';
+import { BlastRadiusLockTimeoutError, ChangeSettlingError, ReconcileAbortedError } from '../../../src/handlers/errors';
 import {
   IotApiPermanentError,
   IotApiUnavailableError,
@@ -21,7 +21,7 @@ describe('classifyFailure', () => {
   });
 
   it('an open breaker reschedules without an attempt (checked before its Unavailable parent)', () => {
-    expect(classify(new IotBreakerOpenError('POST /customers'))).toEqual({ disposition: expect.objectContaining({ kind: 'reschedule', delayMs: 15_000 }), pauseAll: false });
+    expect(classify(new IotBreakerOpenError('POST /customers'))).toEqual({ disposition: expect.objectContaining({ kind: 'reschedule', delayMs: 15_000 }), pauseAll: false, waiting: false });
   });
 
   it('a long Retry-After reschedules after it', () => {
@@ -29,11 +29,19 @@ describe('classifyFailure', () => {
   });
 
   it('a configuration fault reschedules and pauses every slot', () => {
-    expect(classify(new IotConfigurationError('403'))).toEqual({ disposition: expect.objectContaining({ kind: 'reschedule', delayMs: 60_000 }), pauseAll: true });
+    expect(classify(new IotConfigurationError('403'))).toEqual({ disposition: expect.objectContaining({ kind: 'reschedule', delayMs: 60_000 }), pauseAll: true, waiting: false });
   });
 
   it('waiting too long for the blast-radius lock reschedules without an attempt', () => {
     expect(classify(new BlastRadiusLockTimeoutError('s:blast-radius')).disposition).toMatchObject({ kind: 'reschedule', delayMs: 1000 });
+  });
+
+  it('waiting for the guard (its lock, or a change still being marked) is a wait, not a failure; everything else is not', () => {
+    expect(classify(new BlastRadiusLockTimeoutError('s:blast-radius')).waiting).toBe(true);
+    expect(classify(new ChangeSettlingError('48'))).toMatchObject({ disposition: { kind: 'reschedule', delayMs: 1000 }, waiting: true });
+    expect(classify(new ReconcileAbortedError('shutdown')).waiting).toBe(false);
+    expect(classify(new IotRescheduleError(42_000)).waiting).toBe(false);
+    expect(classify(new Error('boom')).waiting).toBe(false);
   });
 
   it('an abort (shutdown, budget, lost renewal) reschedules at once', () => {
