@@ -47,24 +47,26 @@ const PARK_REASON: Readonly<Record<PlatformRejectionReason, string>> = {
 export function classifyFailure(thrown: unknown, attempts: number, options: ClassifyOptions): Classified {
   const err = coerceError(thrown);
   const message = maskText(err.message);
-  if (err instanceof CustomerValidationError) {
-    return { disposition: { kind: 'park', reason: 'invalid_customer', detail: `Invalid customer ${err.field}: ${err.reason}` }, pauseAll: false, waiting: false };
-  }
-  if (err instanceof PlatformBreakerOpenError) return { disposition: { kind: 'reschedule', delayMs: options.breakerDelayMs, error: message }, pauseAll: false, waiting: false };
-  if (err instanceof PlatformRetryAfterError) return { disposition: { kind: 'reschedule', delayMs: err.retryAfterMs, error: message }, pauseAll: false, waiting: false };
-  if (err instanceof PlatformConfigurationError) return { disposition: { kind: 'reschedule', delayMs: options.configurationPauseMs, error: message }, pauseAll: true, waiting: false };
-  if (err instanceof ReconcileAbortedError) return { disposition: { kind: 'reschedule', delayMs: 0, error: message }, pauseAll: false, waiting: false };
+  const park = (reason: string, detail: string): Classified => classified({ kind: 'park', reason, detail });
+  const reschedule = (delayMs: number, flags?: Partial<Omit<Classified, 'disposition'>>): Classified =>
+    classified({ kind: 'reschedule', delayMs, error: message }, flags);
+  if (err instanceof CustomerValidationError) return park('invalid_customer', `Invalid customer ${err.field}: ${err.reason}`);
+  if (err instanceof PlatformBreakerOpenError) return reschedule(options.breakerDelayMs);
+  if (err instanceof PlatformRetryAfterError) return reschedule(err.retryAfterMs);
+  if (err instanceof PlatformConfigurationError) return reschedule(options.configurationPauseMs, { pauseAll: true });
+  if (err instanceof ReconcileAbortedError) return reschedule(0);
   // Waiting behind other destructive reconciles is not a failure: no attempt counted.
-  if (err instanceof BlastRadiusLockTimeoutError || err instanceof ChangeSettlingError) {
-    return { disposition: { kind: 'reschedule', delayMs: 1000, error: message }, pauseAll: false, waiting: true };
-  }
+  if (err instanceof BlastRadiusLockTimeoutError || err instanceof ChangeSettlingError) return reschedule(1000, { waiting: true });
   if (err instanceof PlatformRejectedError) {
-    const reason = PARK_REASON[err.reason];
     const fields = err.fieldErrors.map((f) => (f.message ? `${f.field}: ${f.message}` : f.field)).join('; ');
-    return { disposition: { kind: 'park', reason, detail: maskText(fields ? `${err.message} (${fields})` : err.message) }, pauseAll: false, waiting: false };
+    return park(PARK_REASON[err.reason], maskText(fields ? `${err.message} (${fields})` : err.message));
   }
-  if (err instanceof PlanConflictError || err instanceof ExternalRefError) {
-    return { disposition: { kind: 'park', reason: 'conflict', detail: message }, pauseAll: false, waiting: false };
-  }
-  return { disposition: { kind: 'retry', delayMs: options.backoffMs(attempts), error: `${err.name}: ${message}` }, pauseAll: false, waiting: false };
+  if (err instanceof PlanConflictError || err instanceof ExternalRefError) return park('conflict', message);
+  return classified({ kind: 'retry', delayMs: options.backoffMs(attempts), error: `${err.name}: ${message}` });
 }
+
+const classified = (disposition: FailureDisposition, flags: Partial<Omit<Classified, 'disposition'>> = {}): Classified => ({
+  disposition,
+  pauseAll: flags.pauseAll ?? false,
+  waiting: flags.waiting ?? false,
+});

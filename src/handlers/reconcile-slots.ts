@@ -227,7 +227,7 @@ export function createReconcileSlots(deps: ReconcileSlotsDeps, options: Reconcil
         log?.warn('reconcile parked', { outcome: 'parked', reason: disposition.reason });
         events.emit('reconcile:parked', { contractId: claim.contractId, reason: disposition.reason, detail: disposition.detail });
       } else if (waiting) {
-        log?.info('reconcile waiting for the blast-radius guard', { outcome: disposition.kind, reason: err.message });
+        log?.info('reconcile waiting for the blast-radius guard', { outcome: disposition.kind, reason: disposition.error });
       } else {
         log?.warn('reconcile failed', { outcome: disposition.kind, attempt: claim.attempts + 1, durationMs, error: err });
       }

@@ -69,7 +69,7 @@ export function validateCustomerPatch(patch: CustomerPatch): CustomerPatch {
   return withCanonicalContact({ ...patch });
 }
 
-/** The e-mail and phone, where present, in canonical form (E.164 for the phone), or a CustomerValidationError. */
+/** Puts the e-mail and phone, where present, in canonical form (E.164 for the phone) in place; callers pass a copy. */
 function withCanonicalContact<T extends { email?: string; phone?: string }>(fields: T): T {
   if (fields.email !== undefined) {
     const email = normaliseEmail(fields.email);
