@@ -1,5 +1,6 @@
 import { newClusterId } from '../../../src/stack/kafka-broker';
 import { CAPTURED_TABLES } from '../../../src/consumers/change-topics';
+import { CONTRACT_STATE_COLUMNS, CUSTOMER_PLATFORM_COLUMNS, LINE_COLUMNS, PRODUCT_LINK_COLUMNS } from '../../../src/consumers/fan-out-plan';
 import { renderConnectorConfig, type ConnectorTemplateValues } from '../../../src/stack/connector-template';
 import { StackError } from '../../../src/stack/errors';
 
@@ -37,6 +38,24 @@ describe('renderConnectorConfig (docker/connector/ixc-mariadb-cdc.json.tmpl)', (
   it('captures exactly the tables the consumer subscribes to', () => {
     const tables = renderConnectorConfig(values)['table.include.list']?.split(',').map((t) => t.replace('ixcprovedor\\.', ''));
     expect(tables).toEqual([...CAPTURED_TABLES]);
+  });
+
+  it('emits only the columns the fan-out reads, so snapshot and billing-run records stay small and no other customer data enters Kafka', () => {
+    const list = renderConnectorConfig(values)['column.include.list'] ?? '';
+    const columns = new Map<string, string[]>();
+    for (const pattern of list.split(',')) {
+      const match = /^ixcprovedor\\\.([a-z_]+)\\\.\(([a-z_|]+)\)$/.exec(pattern);
+      expect(match).not.toBeNull();
+      columns.set(match![1]!, match![2]!.split('|').sort());
+    }
+    const expected = new Map<string, readonly string[]>([
+      ['cliente', CUSTOMER_PLATFORM_COLUMNS],
+      ['cliente_contrato', CONTRACT_STATE_COLUMNS],
+      ['vd_contratos_produtos', LINE_COLUMNS],
+      ['produtos', PRODUCT_LINK_COLUMNS],
+    ]);
+    expect([...columns.keys()].sort()).toEqual([...CAPTURED_TABLES].sort());
+    for (const [table, decisive] of expected) expect(columns.get(table)).toEqual(['id', ...decisive].sort());
   });
 
   it('escapes values as JSON, so quotes and backslashes survive', () => {
