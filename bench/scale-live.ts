@@ -17,13 +17,20 @@ export interface LiveLoadResult {
   missed: number;
   /** The same figures for the changes committed while the billing run was still converging. */
   during: { changes: number; p50Ms: number; p99Ms: number };
+  /**
+   * The changes committed after the billing run was all in Kafka (`tailFrom`) until it converged:
+   * they wait for the worker only, not for the binlog behind the billing transaction.
+   */
+  tail: { changes: number; p50Ms: number; p99Ms: number };
+  /** Per second from `from` (negative: before it): changes committed in it, their p50 and max latency. */
+  bySecond: Array<{ second: number; changes: number; p50Ms: number; maxMs: number }>;
   /** Contract → its last status_internet. */
   finalStatus: Map<number, string>;
 }
 
 export interface LiveLoad {
   /** Stops committing (at the next tick), waits for the outstanding write-backs (≤ 30 s), and measures. */
-  stop(during: { from: number; to: number }): Promise<LiveLoadResult>;
+  stop(during: { from: number; to: number; tailFrom: number | null }): Promise<LiveLoadResult>;
   committed(): number;
 }
 
@@ -88,8 +95,14 @@ export function startLiveLoad(conn: mysql.Connection, syncSchema: string, ids: r
       polling = false;
       await poller;
       const latencies = changes.map((c) => c.latencyMs).filter((x): x is number => x !== undefined);
-      const within = changes.filter((c) => c.committedAt >= during.from && c.committedAt <= during.to);
-      const withinLatencies = within.map((c) => c.latencyMs).filter((x): x is number => x !== undefined);
+      const figures = (from: number, to: number) => {
+        const within = changes.filter((c) => c.committedAt >= from && c.committedAt <= to);
+        const measured = within.map((c) => c.latencyMs).filter((x): x is number => x !== undefined);
+        return { changes: within.length, p50Ms: percentile(measured, 50), p99Ms: percentile(measured, 99), maxMs: measured.reduce((a, b) => Math.max(a, b), 0) };
+      };
+      const seconds = new Set(changes.map((c) => Math.floor((c.committedAt - during.from) / 1000)));
+      const { maxMs: _max, ...duringFigures } = figures(during.from, during.to);
+      const { maxMs: _tailMax, ...tailFigures } = during.tailFrom === null ? { changes: 0, p50Ms: NaN, p99Ms: NaN, maxMs: 0 } : figures(during.tailFrom, during.to);
       return {
         changes: changes.length,
         achievedRate: (changes.length - 1) / ((lastCommit - (changes[0]?.committedAt ?? lastCommit)) / 1000),
@@ -97,7 +110,12 @@ export function startLiveLoad(conn: mysql.Connection, syncSchema: string, ids: r
         p99Ms: percentile(latencies, 99),
         maxMs: latencies.reduce((a, b) => Math.max(a, b), 0),
         missed: changes.length - latencies.length,
-        during: { changes: within.length, p50Ms: percentile(withinLatencies, 50), p99Ms: percentile(withinLatencies, 99) },
+        during: duringFigures,
+        tail: tailFigures,
+        bySecond: [...seconds].sort((a, b) => a - b).map((second) => {
+          const { changes: n, p50Ms, maxMs } = figures(during.from + second * 1000, during.from + second * 1000 + 999);
+          return { second, changes: n, p50Ms, maxMs };
+        }),
         finalStatus,
       };
     },

@@ -3,7 +3,7 @@ import { MARK_PRIORITY, type ContractMark, type MarkOptions } from '../handlers/
 import { coerceError } from '../lib/coerce-error';
 import type { ConsumedRecord, DecodedRecord, RawRecord } from './decode-change-event';
 import { toDeadLetter, type DeadLetterMessage } from './dead-letter';
-import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan, sourceKey, type FanOutPlan, type FanOutSource, type SkipReason } from './fan-out-plan';
+import { addToFanOutPlan, demoteBulkChanges, emptyFanOutPlan, isEmptyFanOutPlan, sourceKey, type FanOutPlan, type FanOutSource, type SkipReason } from './fan-out-plan';
 
 /** Runs a read-only query returning rows; the caller decides the connection and isolation level. */
 export type Query = (sql: string, parameters: unknown[]) => Promise<unknown>;
@@ -78,6 +78,7 @@ export async function markBatch(records: readonly ConsumedRecord[], deps: MarkBa
     addToFanOutPlan(plan, record);
     decoded.push({ raw: consumed.raw, record });
   }
+  demoteBulkChanges(plan);
 
   if (deadLetters.length > 0) await deps.deadLetter(deadLetters);
 

@@ -1,4 +1,4 @@
-import { addToFanOutPlan, emptyFanOutPlan, isEmptyFanOutPlan } from '../../../src/consumers/fan-out-plan';
+import { addToFanOutPlan, BULK_CHANGE_ROWS, demoteBulkChanges, emptyFanOutPlan, isEmptyFanOutPlan } from '../../../src/consumers/fan-out-plan';
 import type { DecodedRecord, Row } from '../../../src/consumers/decode-change-event';
 import { MARK_PRIORITY } from '../../../src/handlers/work-set/work-set-mark';
 
@@ -135,5 +135,29 @@ describe('fan-out plan: the IXC change behind each mark', () => {
   it('snapshot reads belong to no change', () => {
     const contract = { id: 7, id_cliente: 3, id_vd_contrato: 2, status: 'A', status_internet: 'A', tipo_produtos_plano: 'P' };
     expect(planOf(at(change('cliente_contrato', 'r', null, contract), '0-1-9')).changes.size).toBe(0);
+  });
+});
+
+describe('fan-out plan: one transaction changing many contracts yields to single changes', () => {
+  const contractRow = (id: number) => ({ id, id_cliente: 3, id_vd_contrato: 2, status: 'A', status_internet: 'A', tipo_produtos_plano: 'P' });
+  const update = (id: number, gtid: string): DecodedRecord => {
+    const record = change('cliente_contrato', 'u', contractRow(id), { ...contractRow(id), status_internet: 'CA' });
+    return record.kind === 'change' ? { ...record, source: { ...record.source, gtid } } : record;
+  };
+
+  it('marks a billing run at fan-out priority and a change committed beside it at live priority', () => {
+    const billing = Array.from({ length: BULK_CHANGE_ROWS }, (_, i) => update(100 + i, '0-1-500'));
+    const plan = planOf(...billing, update(7, '0-1-501'));
+    demoteBulkChanges(plan);
+    expect(plan.contracts.get(7)).toBe(MARK_PRIORITY.live);
+    expect(new Set(billing.map((_, i) => plan.contracts.get(100 + i)))).toEqual(new Set([MARK_PRIORITY.fanOut]));
+  });
+
+  it('leaves a transaction of fewer rows, and snapshot reads, as they were', () => {
+    const small = Array.from({ length: BULK_CHANGE_ROWS - 1 }, (_, i) => update(100 + i, '0-1-500'));
+    const plan = planOf(...small, change('cliente_contrato', 'r', null, contractRow(7)));
+    demoteBulkChanges(plan);
+    expect(new Set(plan.contracts.values())).toEqual(new Set([MARK_PRIORITY.live, MARK_PRIORITY.snapshot]));
+    expect(plan.contracts.get(7)).toBe(MARK_PRIORITY.snapshot);
   });
 });

@@ -1,0 +1,65 @@
+import { logLevel, type Admin } from 'kafkajs';
+import { createChangeConsumer, type ChangeConsumer } from '../../../src/consumers/create-change-consumer';
+import { cdcKafka, randomGroupId } from '../../helpers/cdc-stack';
+import { waitFor } from '../../helpers/wait-for';
+
+/**
+ * The catch-up hold on a real broker: a backlog of streamed changes holds the reconcile slots back
+ * (a burst coalesces: a contract changed ten times is reconciled once), a backlog of snapshot reads
+ * does not (each contract is read once, so holding only delays the initial sync).
+ */
+describe('change consumer catch-up hold', () => {
+  const kafka = cdcKafka(logLevel.NOTHING);
+  const topic = `test.${randomGroupId('db')}.cliente_contrato`;
+  const groupId = randomGroupId('catch-up');
+  let admin: Admin;
+  let consumer: ChangeConsumer | undefined;
+
+  beforeAll(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    const row = (id: number, status: string) => ({ id, status, status_internet: 'A', id_cliente: 1, id_vd_contrato: 0, tipo_produtos_plano: 'P' });
+    const read = (id: number) => JSON.stringify({ before: null, after: row(id, 'A'), source: { db: 'db', table: 'cliente_contrato', snapshot: 'true' }, op: 'r' });
+    const update = (id: number) => JSON.stringify({ before: row(id, 'A'), after: row(id, 'I'), source: { db: 'db', table: 'cliente_contrato' }, op: 'u' });
+    const ids = Array.from({ length: 40 }, (_, i) => i + 1);
+    await producer.send({ topic, acks: -1, messages: [...ids.map((id) => ({ key: JSON.stringify({ id }), value: read(id) })), ...ids.map((id) => ({ key: JSON.stringify({ id }), value: update(id) }))] });
+    await producer.disconnect();
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('holds for a backlog of changes, not for a backlog of snapshot reads', async () => {
+    const seen: Array<{ op: string; backlog: number; catchingUp: boolean }> = [];
+    consumer = createChangeConsumer(
+      {
+        kafka,
+        handler: async (chunk) => {
+          const first = chunk.decoded[0];
+          const op = first?.ok && first.record.kind === 'change' ? first.record.op : '?';
+          seen.push({ op, backlog: consumer!.backlog(), catchingUp: consumer!.catchingUp() });
+        },
+      },
+      { groupId, topics: [topic], chunkSize: 5, fromBeginning: true, catchUp: { backlog: 10, slots: 1 } },
+    );
+    await consumer.start();
+    await waitFor(async () => {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return committed?.partitions[0]?.offset === '80';
+    }, { timeoutMs: 60_000, what: 'committed offset 80' });
+
+    const reads = seen.filter((s) => s.op === 'r');
+    const updates = seen.filter((s) => s.op === 'u');
+    expect(reads).toHaveLength(8);
+    // Behind every snapshot chunk wait more than 10 records, yet nothing is held.
+    expect(reads.every((s) => s.backlog > 10 && !s.catchingUp)).toBe(true);
+    // The changes' chunks with more than 10 behind them hold; the last two (10 and 5 behind, 0) do not.
+    expect(updates.map((s) => s.catchingUp)).toEqual([true, true, true, true, true, false, false, false]);
+  });
+});
