@@ -100,7 +100,7 @@ interface ReconcileConfig {
   leaseMs: number;
   /** Sleep after an empty claim. @defaultValue 1000 */
   pollIntervalMs: number;
-  /** Consumer backlog of changes (snapshot reads do not count) above which only `catchUpConcurrency` slots claim; 0 never holds slots back. @defaultValue 2000 */
+  /** Consumer backlog (records) above which only `catchUpConcurrency` slots claim; 0 never holds slots back. @defaultValue 2000 */
   catchUpBacklog: number;
   /** Slots that keep reconciling while the consumer catches up on a burst. @defaultValue 1 */
   catchUpConcurrency: number;

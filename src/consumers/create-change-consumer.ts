@@ -48,8 +48,7 @@ export interface ChangeConsumerOptions {
   /**
    * The catch-up hold: while more than `backlog` records wait behind the chunk being handled, the
    * consumer is catching up on a burst and `catchingUp()` says so (the reconcile slots' hook: only
-   * `slots` of them keep claiming). A partition reading a snapshot does not count. A backlog of 0
-   * turns it off. @defaultValue `{ backlog: 0, slots: 0 }`
+   * `slots` of them keep claiming). A backlog of 0 turns it off. @defaultValue `{ backlog: 0, slots: 0 }`
    */
   catchUp?: { backlog: number; slots: number };
 }
@@ -76,7 +75,7 @@ export interface ChangeConsumer {
    * watermarks of the last fetches): how far this consumer is from caught up.
    */
   backlog(): number;
-  /** True while the backlog of changes (not snapshot reads) is above the catch-up hold's threshold (ChangeConsumerOptions.catchUp). */
+  /** True while the backlog is above the catch-up hold's threshold (ChangeConsumerOptions.catchUp). */
   catchingUp(): boolean;
 }
 
@@ -99,16 +98,9 @@ export function createChangeConsumer(deps: ChangeConsumerDeps, options: ChangeCo
   const log = deps.logger?.child({ module: 'change-consumer', groupId: opts.groupId });
   let stopping: Promise<void> | undefined;
   const behind = new Map<string, number>();
-  // Partitions whose last chunk held only snapshot reads. Their backlog does not hold reconciles:
-  // a snapshot reads each contract once, so holding coalesces nothing and only delays the initial sync.
-  const readingSnapshot = new Set<string>();
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    behind.clear();
-    readingSnapshot.clear();
-  });
+  consumer.on(consumer.events.GROUP_JOIN, () => behind.clear());
   const backlog = (): number => [...behind.values()].reduce((a, b) => a + b, 0);
-  const changeBacklog = (): number => [...behind].reduce((sum, [key, n]) => (readingSnapshot.has(key) ? sum : sum + n), 0);
-  const catchingUp = (): boolean => opts.catchUp.backlog > 0 && changeBacklog() > opts.catchUp.backlog;
+  const catchingUp = (): boolean => opts.catchUp.backlog > 0 && backlog() > opts.catchUp.backlog;
   let held = false;
 
   /** After each handled chunk: enters or leaves the catch-up hold, logged once per change. */
@@ -132,10 +124,7 @@ export function createChangeConsumer(deps: ChangeConsumerDeps, options: ChangeCo
       const raw = slice.map((m) => toRawRecord(topic, partition, m));
       const decoded = decodeRecords(raw, { heartbeatTopicPrefix: opts.heartbeatTopicPrefix });
       const lastOffset = slice[slice.length - 1]?.offset;
-      const key = `${topic}:${partition}`;
-      if (lastOffset !== undefined) behind.set(key, Math.max(0, Number(batch.highWatermark) - 1 - Number(lastOffset)));
-      if (decoded.every((d) => d.ok && d.record.kind === 'change' && d.record.op === 'r')) readingSnapshot.add(key);
-      else readingSnapshot.delete(key);
+      if (lastOffset !== undefined) behind.set(`${topic}:${partition}`, Math.max(0, Number(batch.highWatermark) - 1 - Number(lastOffset)));
       try {
         await deps.handler({ topic, partition, raw, decoded, heartbeat });
       } catch (thrown) {
