@@ -40,6 +40,8 @@ interface Settings {
   workerEnv: Record<string, string>;
   /** `--cpu-prof`: the worker writes a V8 CPU profile to bench/results/profiles/ (NODE_OPTIONS refuses the flag). */
   workerNodeArgs: string[];
+  /** Worker processes in one consumer group sharing the work set (the documented scale-out). */
+  workers: number;
 }
 
 interface Ctx {
@@ -68,6 +70,7 @@ export async function runScaleBench(argv: string[]): Promise<void> {
       'timeout-minutes': { type: 'string', default: '30' },
       'worker-env': { type: 'string', multiple: true, default: [] },
       'cpu-prof': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '1' },
       // A CLI built elsewhere (e.g. from an older commit, for a before/after) instead of src/.
       cli: { type: 'string' },
       out: { type: 'string' },
@@ -83,6 +86,7 @@ export async function runScaleBench(argv: string[]): Promise<void> {
     liveContracts: Number(args['live-contracts']),
     liveMinSeconds: Number(args['live-seconds']),
     timeoutMs: Number(args['timeout-minutes']) * 60_000,
+    workers: Number(args.workers),
     workerNodeArgs: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.join(RESULTS, 'profiles')] : [],
     workerEnv: Object.fromEntries(args['worker-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
@@ -128,7 +132,7 @@ async function runScalePoint(ctx: Ctx, n: number) {
   const prefix = `scale${suffix}`;
   const groupId = `bench-scale-${suffix}`;
   const probes = await startLockProbes({ ...server, database: sdb.db.ixcDatabase }, w.probe);
-  let worker: BenchWorker | undefined;
+  const workers: BenchWorker[] = [];
   let connector: Awaited<ReturnType<typeof registerScaleConnector>> | undefined;
   const live = await mysql.createConnection({ ...server, database: sdb.db.ixcDatabase, dateStrings: true });
   const syncTable = `\`${sdb.db.syncSchema}\`.contract_sync`;
@@ -143,7 +147,13 @@ async function runScalePoint(ctx: Ctx, n: number) {
     );
     return Number(row!.n);
   };
-  const reconciles = async () => Object.values(await readCounter(worker!.opsUrl, 'ixc_iot_sync_reconciles_total')).reduce((a, b) => a + b, 0);
+  /** A counter summed over the workers. */
+  const counter = async (name: string): Promise<number> => {
+    let sum = 0;
+    for (const one of workers) sum += Object.values(await readCounter(one.opsUrl, name)).reduce((a, b) => a + b, 0);
+    return sum;
+  };
+  const reconciles = () => counter('ixc_iot_sync_reconciles_total');
   /** Waits until every contract of `ids` was written back at or after `since`; returns the last write-back time. */
   const writtenBack = async (ids: readonly number[], since: number, what: string): Promise<number> => {
     const started = Date.now();
@@ -188,10 +198,11 @@ async function runScalePoint(ctx: Ctx, n: number) {
       LOG_LEVEL: 'info',
       ...s.workerEnv,
     };
-    const logFile = path.join(RESULTS, `worker-scale-${n}.log`);
-    worker = await startBenchWorker(ctx.cli, env, logFile, s.workerNodeArgs);
+    const logFiles = Array.from({ length: s.workers }, (_, i) => path.join(RESULTS, s.workers === 1 ? `worker-scale-${n}.log` : `worker-scale-${n}-${i + 1}.log`));
+    for (const logFile of logFiles) workers.push(await startBenchWorker(ctx.cli, env, logFile, s.workerNodeArgs));
     const workerStartedAt = Date.now();
-    report(`scale ${n}: connector ${connector.name} registered (snapshot.locking.mode=${connector.snapshot.lockingMode}); worker pid ${worker.pid} (log ${path.relative(process.cwd(), logFile)})`);
+    report(`scale ${n}: connector ${connector.name} registered (snapshot.locking.mode=${connector.snapshot.lockingMode}); worker pid ${workers.map((x) => x.pid).join(', ')} (log ${logFiles.map((f) => path.relative(process.cwd(), f)).join(', ')})`);
+    const reconcilesInLogs = (ids: ReadonlySet<number>, since: number, until?: number) => logFiles.reduce((sum, f) => sum + reconcilesInLog(f, ids, since, until), 0);
 
     const model: PlatformModel = { customers: new Set(), subscriptions: new Map() };
     const initialCalls = applyStep(model, w.contracts, iot);
@@ -229,7 +240,7 @@ async function runScalePoint(ctx: Ctx, n: number) {
     await probes.stop();
     const phase1Reconciles = await reconciles();
     const phase1Calls = await apiCalls();
-    const withoutIot = Object.values(await readCounter(worker.opsUrl, 'ixc_iot_sync_contracts_without_iot_total')).reduce((a, b) => a + b, 0);
+    const withoutIot = await counter('ixc_iot_sync_contracts_without_iot_total');
     const initialSync = (Number(last) - registeredAt) / 1000;
     const consumeSeconds = (consumedAt! - registeredAt) / 1000;
     const phase1 = {
@@ -300,7 +311,7 @@ async function runScalePoint(ctx: Ctx, n: number) {
     const billingIds = new Set(billing.map((c) => c.id));
     const billingIotSet = new Set(billingIot);
     const billingWithoutIot = new Set(billing.filter((c) => !iotIds.has(c.id)).map((c) => c.id));
-    const phase2Reconciles = reconcilesInLog(logFile, billingIds, billingCommitAt, billingConvergedAt);
+    const phase2Reconciles = reconcilesInLogs(billingIds, billingCommitAt, billingConvergedAt);
     const phase2 = {
       contracts: billing.length,
       contracts_with_iot: billingIot.length,
@@ -311,8 +322,8 @@ async function runScalePoint(ctx: Ctx, n: number) {
       api_limit_seconds: limitSeconds(billingCalls.total, s),
       api_calls: await auditedCalls([...billingIds], billingCommitAt, billingConvergedAt),
       reconciles: phase2Reconciles,
-      reconciles_of_contracts_with_iot: reconcilesInLog(logFile, billingIotSet, billingCommitAt, billingConvergedAt),
-      reconciles_of_contracts_without_iot: reconcilesInLog(logFile, billingWithoutIot, billingCommitAt, billingConvergedAt),
+      reconciles_of_contracts_with_iot: reconcilesInLogs(billingIotSet, billingCommitAt, billingConvergedAt),
+      reconciles_of_contracts_without_iot: reconcilesInLogs(billingWithoutIot, billingCommitAt, billingConvergedAt),
       reconciles_per_iot_contract: phase2Reconciles / Math.max(1, billingIot.length),
       worker_reconciles_including_live: (await reconciles()) - reconcilesBefore,
       live_changes_until_converged: liveAtConvergence,
@@ -342,7 +353,7 @@ async function runScalePoint(ctx: Ctx, n: number) {
     const linkConvergedAt = Date.now();
     await sleep(1000);
     const catalogueCalls = applyStep(model, w.contracts.filter((c) => affected.has(c.id)), iotAfter);
-    const phase3Reconciles = reconcilesInLog(logFile, new Set(w.contracts.map((c) => c.id)), linkedAt, linkConvergedAt);
+    const phase3Reconciles = reconcilesInLogs(new Set(w.contracts.map((c) => c.id)), linkedAt, linkConvergedAt);
     const phase3 = {
       contracts: affected.size,
       contracts_with_iot_before: affectedIds.filter((id) => iotIds.has(id)).length,
@@ -364,13 +375,18 @@ async function runScalePoint(ctx: Ctx, n: number) {
       phase2_billing_run: phase2,
       phase3_catalogue: phase3,
       phase4_live: phase4,
-      worker_peak_rss_mb: worker.peakRssMb(),
-      worker_cpu_seconds: worker.cpuSeconds(),
+      workers: workers.length,
+      /** The largest of the workers' peaks. */
+      worker_peak_rss_mb: Math.max(...workers.map((x) => x.peakRssMb() ?? 0)),
+      /** Summed over the workers. */
+      worker_cpu_seconds: workers.reduce((sum, x) => sum + (x.cpuSeconds() ?? 0), 0),
     };
   } finally {
     await probes.stop();
-    const code = await worker?.stop();
-    if (code !== undefined && code !== null && code !== 0) report(`scale ${n}: worker exited with ${code}`);
+    for (const one of workers) {
+      const code = await one.stop();
+      if (code !== undefined && code !== null && code !== 0) report(`scale ${n}: worker ${one.pid} exited with ${code}`);
+    }
     await connector?.remove().catch((err: unknown) => report(`scale ${n}: could not remove the connector or its topics: ${String(err)}`));
     await live.end();
     await sdb.drop();
@@ -416,7 +432,7 @@ function summarize(points: Point[], s: Settings, load: { before: number[]; after
   return {
     generated_at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? null, node: process.version, memory_gb: Math.round(os.totalmem() / 2 ** 30), load_average_before: load.before.map((x) => round(x)), load_average_after: load.after.map((x) => round(x)) },
-    settings: { latency_ms: s.latencyMs, max_concurrency: s.maxConcurrency, reconcile_concurrency: s.reconcileConcurrency, live_rate: s.liveRate, live_contracts: s.liveContracts, worker_env: s.workerEnv },
+    settings: { latency_ms: s.latencyMs, max_concurrency: s.maxConcurrency, reconcile_concurrency: s.reconcileConcurrency, workers: s.workers, live_rate: s.liveRate, live_contracts: s.liveContracts, worker_env: s.workerEnv },
     source: 'real Debezium MariaDB connector (initial snapshot, then binlog) on the local stack; bulk-loaded IXC database of its own; sandbox platform with fixed latency and a concurrency cap',
     points: points.map((p) => roundDeep(p)),
     linearity: {
