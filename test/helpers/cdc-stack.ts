@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../../src/config/load-config';
 import type { AppConfig } from '../../src/config/app-config';
@@ -54,4 +54,34 @@ export async function collectChanges(kafka: Kafka, topics: string[], chunkSize =
   );
   await consumer.start();
   return { records, stop: () => consumer.stop() };
+}
+
+export interface TestTopic {
+  topic: string;
+  admin: Admin;
+  /** Deletes the topic and disconnects the admin client. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A one-partition topic of its own on the stack's broker, named like a Debezium contract topic,
+ * holding `messages` (written with acks from all replicas) before the test reads it.
+ */
+export async function createTestTopic(kafka: Kafka, messages: Message[]): Promise<TestTopic> {
+  const topic = `test.${randomGroupId('db')}.cliente_contrato`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages });
+  await producer.disconnect();
+  return {
+    topic,
+    admin,
+    async remove() {
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
 }

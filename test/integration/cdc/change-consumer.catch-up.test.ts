@@ -1,6 +1,6 @@
 import { logLevel, type Admin } from 'kafkajs';
 import { createChangeConsumer, type ChangeConsumer } from '../../../src/consumers/create-change-consumer';
-import { cdcKafka, randomGroupId } from '../../helpers/cdc-stack';
+import { cdcKafka, createTestTopic, randomGroupId, type TestTopic } from '../../helpers/cdc-stack';
 import { waitFor } from '../../helpers/wait-for';
 
 /**
@@ -12,29 +12,24 @@ import { waitFor } from '../../helpers/wait-for';
  */
 describe('change consumer catch-up hold', () => {
   const kafka = cdcKafka(logLevel.NOTHING);
-  const topic = `test.${randomGroupId('db')}.cliente_contrato`;
   const groupId = randomGroupId('catch-up');
+  let testTopic: TestTopic;
+  let topic: string;
   let admin: Admin;
   let consumer: ChangeConsumer | undefined;
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-    const producer = kafka.producer();
-    await producer.connect();
     const row = (id: number, status: string) => ({ id, status, status_internet: 'A', id_cliente: 1, id_vd_contrato: 0, tipo_produtos_plano: 'P' });
     const read = (id: number) => JSON.stringify({ before: null, after: row(id, 'A'), source: { db: 'db', table: 'cliente_contrato', snapshot: 'true' }, op: 'r' });
     const update = (id: number) => JSON.stringify({ before: row(id, 'A'), after: row(id, 'I'), source: { db: 'db', table: 'cliente_contrato' }, op: 'u' });
     const ids = Array.from({ length: 40 }, (_, i) => i + 1);
-    await producer.send({ topic, acks: -1, messages: [...ids.map((id) => ({ key: JSON.stringify({ id }), value: read(id) })), ...ids.map((id) => ({ key: JSON.stringify({ id }), value: update(id) }))] });
-    await producer.disconnect();
+    testTopic = await createTestTopic(kafka, [...ids.map((id) => ({ key: JSON.stringify({ id }), value: read(id) })), ...ids.map((id) => ({ key: JSON.stringify({ id }), value: update(id) }))]);
+    ({ topic, admin } = testTopic);
   });
 
   afterAll(async () => {
     await consumer?.stop();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await testTopic.remove();
   });
 
   it('holds while the backlog is above the threshold, for snapshot reads and changes alike, and releases within it', async () => {

@@ -1,6 +1,6 @@
 import { logLevel, type Admin } from 'kafkajs';
 import { createChangeConsumer, type ChangeConsumer } from '../../../src/consumers/create-change-consumer';
-import { cdcKafka, randomGroupId } from '../../helpers/cdc-stack';
+import { cdcKafka, createTestTopic, randomGroupId, type TestTopic } from '../../helpers/cdc-stack';
 import { waitFor } from '../../helpers/wait-for';
 
 /**
@@ -10,26 +10,21 @@ import { waitFor } from '../../helpers/wait-for';
 describe('change consumer offsets', () => {
   // The purposely failing handler would be logged by kafkajs as an error.
   const kafka = cdcKafka(logLevel.NOTHING);
-  const topic = `test.${randomGroupId('db')}.cliente_contrato`;
   const groupId = randomGroupId('offsets');
+  let testTopic: TestTopic;
+  let topic: string;
   let admin: Admin;
   let consumer: ChangeConsumer | undefined;
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-    const producer = kafka.producer();
-    await producer.connect();
     const change = (id: number) => JSON.stringify({ before: null, after: { id }, source: { db: 'db', table: 'cliente_contrato' }, op: 'c' });
-    await producer.send({ topic, acks: -1, messages: [1, 2, 3, 4].map((id) => ({ key: JSON.stringify({ id }), value: change(id) })) });
-    await producer.disconnect();
+    testTopic = await createTestTopic(kafka, [1, 2, 3, 4].map((id) => ({ key: JSON.stringify({ id }), value: change(id) })));
+    ({ topic, admin } = testTopic);
   });
 
   afterAll(async () => {
     await consumer?.stop();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await testTopic.remove();
   });
 
   it('commits a chunk only after its handler resolved, and redelivers a chunk whose handler threw', async () => {
