@@ -16,16 +16,24 @@ export interface LiveLoadResult {
   maxMs: number;
   missed: number;
   /** The same figures for the changes committed while the billing run was still converging. */
-  during: { changes: number; p50Ms: number; p99Ms: number };
+  during: WindowFigures;
   /**
    * The changes committed after the billing run was all in Kafka (`tailFrom`) until it converged:
    * they wait for the worker only, not for the binlog behind the billing transaction.
    */
-  tail: { changes: number; p50Ms: number; p99Ms: number };
+  tail: WindowFigures;
   /** Per second from `from` (negative: before it): changes committed in it, their p50 and max latency. */
   bySecond: Array<{ second: number; changes: number; p50Ms: number; maxMs: number }>;
   /** Contract → its last status_internet. */
   finalStatus: Map<number, string>;
+}
+
+/** Changes committed in a time window, and their latencies. */
+export interface WindowFigures {
+  changes: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 export interface LiveLoad {
@@ -95,14 +103,12 @@ export function startLiveLoad(conn: mysql.Connection, syncSchema: string, ids: r
       polling = false;
       await poller;
       const latencies = changes.map((c) => c.latencyMs).filter((x): x is number => x !== undefined);
-      const figures = (from: number, to: number) => {
+      const figures = (from: number, to: number): WindowFigures => {
         const within = changes.filter((c) => c.committedAt >= from && c.committedAt <= to);
         const measured = within.map((c) => c.latencyMs).filter((x): x is number => x !== undefined);
         return { changes: within.length, p50Ms: percentile(measured, 50), p99Ms: percentile(measured, 99), maxMs: measured.reduce((a, b) => Math.max(a, b), 0) };
       };
       const seconds = new Set(changes.map((c) => Math.floor((c.committedAt - during.from) / 1000)));
-      const { maxMs: _max, ...duringFigures } = figures(during.from, during.to);
-      const { maxMs: _tailMax, ...tailFigures } = during.tailFrom === null ? { changes: 0, p50Ms: NaN, p99Ms: NaN, maxMs: 0 } : figures(during.tailFrom, during.to);
       return {
         changes: changes.length,
         achievedRate: (changes.length - 1) / ((lastCommit - (changes[0]?.committedAt ?? lastCommit)) / 1000),
@@ -110,8 +116,8 @@ export function startLiveLoad(conn: mysql.Connection, syncSchema: string, ids: r
         p99Ms: percentile(latencies, 99),
         maxMs: latencies.reduce((a, b) => Math.max(a, b), 0),
         missed: changes.length - latencies.length,
-        during: duringFigures,
-        tail: tailFigures,
+        during: figures(during.from, during.to),
+        tail: during.tailFrom === null ? { changes: 0, p50Ms: NaN, p99Ms: NaN, maxMs: 0 } : figures(during.tailFrom, during.to),
         bySecond: [...seconds].sort((a, b) => a - b).map((second) => {
           const { changes: n, p50Ms, maxMs } = figures(during.from + second * 1000, during.from + second * 1000 + 999);
           return { second, changes: n, p50Ms, maxMs };
