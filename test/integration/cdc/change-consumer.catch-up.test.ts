@@ -1,4 +1,4 @@
-import { logLevel, type Admin } from 'kafkajs';
+import { logLevel } from 'kafkajs';
 import { createChangeConsumer, type ChangeConsumer } from '../../../src/consumers/create-change-consumer';
 import { cdcKafka, createTestTopic, randomGroupId, type TestTopic } from '../../helpers/cdc-stack';
 import { waitFor } from '../../helpers/wait-for';
@@ -14,8 +14,6 @@ describe('change consumer catch-up hold', () => {
   const kafka = cdcKafka(logLevel.NOTHING);
   const groupId = randomGroupId('catch-up');
   let testTopic: TestTopic;
-  let topic: string;
-  let admin: Admin;
   let consumer: ChangeConsumer | undefined;
 
   beforeAll(async () => {
@@ -24,7 +22,6 @@ describe('change consumer catch-up hold', () => {
     const update = (id: number) => JSON.stringify({ before: row(id, 'A'), after: row(id, 'I'), source: { db: 'db', table: 'cliente_contrato' }, op: 'u' });
     const ids = Array.from({ length: 40 }, (_, i) => i + 1);
     testTopic = await createTestTopic(kafka, [...ids.map((id) => ({ key: JSON.stringify({ id }), value: read(id) })), ...ids.map((id) => ({ key: JSON.stringify({ id }), value: update(id) }))]);
-    ({ topic, admin } = testTopic);
   });
 
   afterAll(async () => {
@@ -43,11 +40,11 @@ describe('change consumer catch-up hold', () => {
           seen.push({ op, backlog: consumer!.backlog(), catchingUp: consumer!.catchingUp() });
         },
       },
-      { groupId, topics: [topic], chunkSize: 5, fromBeginning: true, catchUp: { backlog: 10, slots: 1 } },
+      { groupId, topics: [testTopic.topic], chunkSize: 5, fromBeginning: true, catchUp: { backlog: 10, slots: 1 } },
     );
     await consumer.start();
     await waitFor(async () => {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const [committed] = await testTopic.admin.fetchOffsets({ groupId, topics: [testTopic.topic] });
       return committed?.partitions[0]?.offset === '80';
     }, { timeoutMs: 60_000, what: 'committed offset 80' });
 

@@ -1,4 +1,4 @@
-import { logLevel, type Admin } from 'kafkajs';
+import { logLevel } from 'kafkajs';
 import { createChangeConsumer, type ChangeConsumer } from '../../../src/consumers/create-change-consumer';
 import { cdcKafka, createTestTopic, randomGroupId, type TestTopic } from '../../helpers/cdc-stack';
 import { waitFor } from '../../helpers/wait-for';
@@ -12,14 +12,11 @@ describe('change consumer offsets', () => {
   const kafka = cdcKafka(logLevel.NOTHING);
   const groupId = randomGroupId('offsets');
   let testTopic: TestTopic;
-  let topic: string;
-  let admin: Admin;
   let consumer: ChangeConsumer | undefined;
 
   beforeAll(async () => {
     const change = (id: number) => JSON.stringify({ before: null, after: { id }, source: { db: 'db', table: 'cliente_contrato' }, op: 'c' });
     testTopic = await createTestTopic(kafka, [1, 2, 3, 4].map((id) => ({ key: JSON.stringify({ id }), value: change(id) })));
-    ({ topic, admin } = testTopic);
   });
 
   afterAll(async () => {
@@ -33,7 +30,7 @@ describe('change consumer offsets', () => {
       {
         kafka,
         handler: async (chunk) => {
-          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const [committed] = await testTopic.admin.fetchOffsets({ groupId, topics: [testTopic.topic] });
           const call = {
             offsets: chunk.raw.map((r) => r.offset),
             ids: chunk.decoded.map((d) => (d.ok && d.record.kind === 'change' ? d.record.key.id : null)),
@@ -47,12 +44,12 @@ describe('change consumer offsets', () => {
           }
         },
       },
-      { groupId, topics: [topic], chunkSize: 2, fromBeginning: true },
+      { groupId, topics: [testTopic.topic], chunkSize: 2, fromBeginning: true },
     );
     await consumer.start();
 
     await waitFor(async () => {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const [committed] = await testTopic.admin.fetchOffsets({ groupId, topics: [testTopic.topic] });
       return committed?.partitions[0]?.offset === '4';
     }, { timeoutMs: 60_000, what: 'committed offset 4' });
 
